@@ -1,0 +1,192 @@
+"""Advice beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from generator.bank import frontmatter
+from generator.bank.model import Bank, Question
+from generator.bank.query import searchable_text
+from generator.bank.schema import McqMeta, ShortMeta
+from generator.bank.skeleton import PLACEHOLDER
+from generator.paths import FONTS_DIR
+from generator.problems import Problem, display_path
+
+NEAR_DUPLICATE_SIMILARITY = 0.6
+CHOICE_LENGTH_RATIO = 2.5  # longest / shortest choice
+ANSWER_SHARE_RANGE = (0.15, 0.25)
+_MARKUP = re.compile(r"[\s`*_#>|$\\{}\[\]()~\-.,:;!?\"'“”‘’·/]+")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    warnings: list[Problem]  # per file, with line
+    notes: list[str]  # about the bank as a whole
+
+    @property
+    def count(self) -> int:
+        return len(self.warnings) + len(self.notes)
+
+
+def lint(bank: Bank, similarity: float = NEAR_DUPLICATE_SIMILARITY) -> LintReport:
+    warnings: list[Problem] = []
+    warnings += near_duplicates(bank.questions, similarity)
+    for question in bank.questions:
+        warnings += _question_warnings(question)
+    warnings += unprintable_characters(bank.questions)
+    notes = answer_spread(bank.questions)
+    return LintReport(sorted(warnings), notes)
+
+
+def _line_of(question: Question, key: str) -> int:
+    """File line of a front-matter key or (for '## ' titles) a body section."""
+    text = question.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    if key.startswith("## "):
+        for number, line in enumerate(text.split("\n"), 1):
+            if line.replace(" ", "") == key.replace(" ", ""):
+                return number
+        return 1
+    return frontmatter.top_level_key_lines(text, 1).get(key, 1)
+
+
+def _warn(question: Question, key: str, field: str, message: str) -> Problem:
+    return Problem(display_path(question.path), _line_of(question, key), field, message)
+
+
+def _question_warnings(question: Question) -> list[Problem]:
+    found = []
+    meta = question.meta
+    if question.path.stem != question.id:
+        found.append(_warn(question, "id", "id", f"file name differs from id: rename the file to {question.id}.md"))
+    if PLACEHOLDER in searchable_text(question) or any(PLACEHOLDER in str(r.point) for r in getattr(meta, "rubric", ())):
+        found.append(_warn(question, "id", "body", f"still contains the skeleton's {PLACEHOLDER} markers"))
+    if isinstance(meta, McqMeta):
+        if question.body.explanation is None:
+            found.append(_warn(question, "answer", "해설", "MCQ without '## 해설': explain why the answer is right"))
+        found += _choice_length_warnings(question, meta)
+    if isinstance(meta, ShortMeta) and question.body.explanation is None:
+        found.append(_warn(question, "answers", "해설", "short answer without '## 해설'"))
+    return found
+
+
+def _choice_length_warnings(question: Question, meta: McqMeta) -> list[Problem]:
+    lengths = [len(_MARKUP.sub("", choice)) or 1 for choice in meta.choices]
+    if len(set(lengths)) == 1 or max(lengths) < 8:  # short labels (ㄱ, ㄴ / numbers) are fine
+        return []
+    correct = lengths[meta.answer - 1]
+    others = [n for i, n in enumerate(lengths) if i != meta.answer - 1]
+    if correct > 1.5 * max(others):
+        return [_warn(question, "choices", "choices", "the correct choice is by far the longest: a give-away")]
+    if max(lengths) > CHOICE_LENGTH_RATIO * min(lengths):
+        return [
+            _warn(
+                question,
+                "choices",
+                "choices",
+                f"choice lengths are very unequal ({min(lengths)}–{max(lengths)} characters): "
+                "make the distractors as long and specific as the answer",
+            )
+        ]
+    return []
+
+
+def _shingles(text: str, size: int = 3) -> set[str]:
+    flat = _MARKUP.sub("", text).casefold()
+    return {flat[i : i + size] for i in range(max(1, len(flat) - size + 1))}
+
+
+def _comparable_text(question: Question) -> str:
+    meta = question.meta
+    extra = list(getattr(meta, "choices", ())) + list(getattr(meta, "answers", ()))
+    return "\n".join([question.body.stem, *extra])
+
+
+def similar_pairs(questions: Iterable[Question], threshold: float) -> list[tuple[Question, Question, float]]:
+    """Pairs of questions whose TF-IDF cosine over character 3-grams reaches ``threshold``."""
+    items = list(questions)
+    shingles = [_shingles(_comparable_text(q)) for q in items]
+    frequency = Counter(s for sh in shingles for s in sh)
+    idf = {s: math.log(len(items) / df) for s, df in frequency.items()}
+    common = max(50, len(items) // 20)  # n-grams in more questions than this carry no identity
+    vectors = [{s: idf[s] for s in sh if frequency[s] <= common} for sh in shingles]
+    norms = [math.sqrt(sum(w * w for w in v.values())) or 1.0 for v in vectors]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, vector in enumerate(vectors):
+        for s in vector:
+            postings[s].append(index)
+    pairs = []
+    for index, vector in enumerate(vectors):
+        dots: Counter[int] = Counter()
+        for s, weight in vector.items():
+            for other in postings[s]:
+                if other > index:
+                    dots[other] += weight * weight
+        for other, dot in dots.items():
+            score = dot / (norms[index] * norms[other])
+            if score >= threshold:
+                pairs.append((items[index], items[other], score))
+    return pairs
+
+
+def near_duplicates(questions: Iterable[Question], threshold: float) -> list[Problem]:
+    """Near-duplicate pairs not explained by a shared ``group``."""
+    found = []
+    for first, second, score in similar_pairs(questions, threshold):
+        if first.group is not None and first.group == second.group:
+            continue
+        found.append(
+            _warn(
+                second,
+                "id",
+                "duplicate",
+                f"near-duplicate of {first.id} ({display_path(first.path)}, similarity {score:.2f}): "
+                "merge them, reword one, or give both the same group",
+            )
+        )
+    return found
+
+
+def answer_spread(questions: Iterable[Question]) -> list[str]:
+    """A note when MCQ answer positions are unevenly spread over the bank."""
+    positions = Counter(q.meta.answer for q in questions if isinstance(q.meta, McqMeta))
+    total = sum(positions.values())
+    if total == 0:
+        return []
+    low, high = ANSWER_SHARE_RANGE
+    shares = {p: positions[p] / total for p in range(1, 6)}
+    spread = ", ".join(f"{'①②③④⑤'[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items())
+    if all(low <= share <= high for share in shares.values()):
+        return []
+    return [f"MCQ answer positions are unevenly spread ({spread}); aim for {low:.0%}–{high:.0%} each"]
+
+
+@lru_cache(maxsize=1)
+def printable_characters(fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
+    """Code points covered by the bundled fonts (empty when none are bundled)."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported lazily: it is slow
+
+    covered: set[int] = set()
+    for font in sorted(fonts_dir.glob("*.[ot]tf")):
+        covered.update(TTFont(font, lazy=True).getBestCmap())
+    return frozenset(covered)
+
+
+def unprintable_characters(questions: Iterable[Question]) -> list[Problem]:
+    covered = printable_characters()
+    if not covered:
+        return []
+    found = []
+    for question in questions:
+        text = _MATH.sub("", searchable_text(question))  # math is drawn by the math renderer
+        missing = sorted({ch for ch in text if ord(ch) not in covered and not ch.isspace()})
+        if missing:
+            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+            found.append(_warn(question, "id", "glyphs", f"the bundled fonts cannot print: {shown}"))
+    return found

@@ -1,0 +1,209 @@
+"""Load a bank folder into validated questions, collecting every problem of the run."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator.bank import frontmatter
+from generator.bank.frontmatter import FileProblem
+from generator.bank.model import Bank, Question, Taxonomy
+from generator.bank.schema import ALL_KEYS, META_ADAPTER, META_MODELS, TAXONOMY_ADAPTER
+from generator.problems import Problem, UserError, did_you_mean, display_path
+
+TOPICS_FILE = "topics.yaml"
+QUESTIONS_DIR = "questions"
+
+
+def question_files(root: Path) -> list[Path]:
+    """Every question file of a bank, in a stable order."""
+    return sorted(p for p in (root / QUESTIONS_DIR).rglob("*.md") if p.name.lower() != "readme.md")
+
+
+def load_taxonomy(root: Path) -> Taxonomy:
+    """Read ``topics.yaml``; raises UserError naming file and line."""
+    path = root / TOPICS_FILE
+    if not path.is_file():
+        raise UserError(f"no {TOPICS_FILE} in the bank folder {display_path(root)} (pass --bank DIR)")
+    text, data = read_yaml_file(path)
+    try:
+        return Taxonomy(TAXONOMY_ADAPTER.validate_python(data))
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            loc = [str(part) for part in item["loc"]]
+            line = frontmatter.locate(text, 1, loc) or 1
+            problems.append(Problem(display_path(path), line, ".".join(loc) or "topics", item["msg"]))
+        raise UserError(problems) from None
+
+
+def load_bank(root: Path) -> Bank:
+    """Load and validate every question under ``root``; raises UserError listing all problems."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UserError(f"bank folder not found: {display_path(root)} (pass --bank DIR)")
+    taxonomy = load_taxonomy(root)
+    digest = hashlib.sha256((root / TOPICS_FILE).read_bytes())
+    questions: list[Question] = []
+    problems: list[Problem] = []
+    first_seen: dict[str, tuple[Path, int]] = {}
+    for path in question_files(root):
+        raw = path.read_bytes()
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + raw + b"\0")
+        question, file_problems, id_line = _load_file(path, raw, taxonomy)
+        problems += file_problems
+        if question is None:
+            continue
+        if question.id in first_seen:
+            other, other_line = first_seen[question.id]
+            problems.append(
+                Problem(
+                    display_path(path),
+                    id_line,
+                    "id",
+                    f"id '{question.id}' is already used by {display_path(other)}:{other_line}; "
+                    "ids must be unique across the bank",
+                )
+            )
+            continue
+        first_seen[question.id] = (path, id_line)
+        questions.append(question)
+    if problems:
+        raise UserError(sorted(problems))
+    return Bank(root=root, taxonomy=taxonomy, questions=tuple(questions), content_hash=digest.hexdigest())
+
+
+def _load_file(path: Path, raw: bytes, taxonomy: Taxonomy) -> tuple[Question | None, list[Problem], int]:
+    """One file -> (question or None, its problems, line of its id)."""
+    shown = display_path(path)
+    try:
+        parts = frontmatter.split(frontmatter.decode(raw))
+        data = frontmatter.parse_yaml(parts.front_matter, parts.front_matter_line)
+    except FileProblem as problem:
+        return None, [Problem(shown, problem.line, problem.field, problem.message)], 1
+    key_lines = frontmatter.top_level_key_lines(parts.front_matter, parts.front_matter_line)
+
+    def line_of(loc: tuple[Any, ...]) -> int:
+        if len(loc) > 1:
+            nested = frontmatter.locate(parts.front_matter, parts.front_matter_line, loc)
+            if nested is not None:
+                return nested
+        return key_lines.get(str(loc[0]), parts.front_matter_line) if loc else parts.front_matter_line
+
+    problems: list[Problem] = []
+    meta = None
+    try:
+        meta = META_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        for loc, field, message in _explain(error, data):
+            problems.append(Problem(shown, line_of(loc), field, message))
+    if meta is not None and meta.topic not in taxonomy.leaves:
+        problems.append(Problem(shown, line_of(("topic",)), "topic", _topic_message(meta.topic, taxonomy)))
+
+    body, body_problems = frontmatter.parse_body(parts.body, parts.body_line)
+    problems += [Problem(shown, p.line, p.field, p.message) for p in body_problems]
+    if not body.stem:
+        problems.append(
+            Problem(shown, parts.body_line, "body", "the question text is empty: write it after the front matter")
+        )
+    kind = data.get("type")
+    if kind == "essay" and body.model_answer is None:
+        problems.append(
+            Problem(shown, parts.body_line, "body", "essay has no '## 모범답안' section: add the model answer")
+        )
+    if kind in ("mcq", "short") and body.model_answer is not None:
+        problems.append(
+            Problem(shown, parts.body_line, "body", f"'## 모범답안' is only for essays; a {kind} question "
+                    f"keeps its key in {'answer' if kind == 'mcq' else 'answers'}: and explains it in '## 해설'")
+        )
+    id_line = key_lines.get("id", 1)
+    if problems or meta is None:
+        return None, problems, id_line
+    return Question(meta=meta, body=body, path=path), [], id_line
+
+
+def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Pydantic errors as (location, field, actionable message)."""
+    kind = data.get("type")
+    explained = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        if loc and loc[0] in META_MODELS:  # discriminated unions prefix the tag
+            loc = loc[1:]
+        field = ".".join(str(part) for part in loc) or "type"
+        kind_error = item["type"]
+        if kind_error == "union_tag_not_found":
+            explained.append((("type",), "type", "missing required key 'type': use mcq, short or essay"))
+        elif kind_error == "union_tag_invalid":
+            hint = did_you_mean(str(kind), META_MODELS)
+            explained.append(
+                (("type",), "type", f"unknown type '{kind}'{hint}: use one of mcq, short, essay")
+            )
+        elif kind_error == "extra_forbidden":
+            key = str(loc[-1])
+            if len(loc) == 1 and key in ALL_KEYS:
+                owners = ", ".join(name for name, model in META_MODELS.items() if key in model.model_fields)
+                message = f"key '{key}' does not belong to a {kind} question (it is for: {owners})"
+            else:
+                allowed = META_MODELS[kind].model_fields if kind in META_MODELS else ALL_KEYS
+                message = f"unknown key '{key}'{did_you_mean(key, allowed)}"
+            explained.append((loc, field, message))
+        elif kind_error == "missing":
+            explained.append((loc[:-1] or loc, field, f"missing required key '{loc[-1]}'{_missing_hint(str(loc[-1]))}"))
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            if kind_error == "string_pattern_mismatch":
+                message = _pattern_message(field, item.get("input"))
+            explained.append((loc, field, message))
+    return explained
+
+
+_MISSING_HINTS = {
+    "choices": ": list the choices (`choices:` then one `- …` line per choice)",
+    "answer": ": the 1-based number of the correct choice",
+    "answers": ": list every accepted answer, e.g. [교차 검증, Cross-validation]",
+    "rubric": ": list the scoring points, e.g. - {point: \"…\", score: 3}",
+    "topic": ": a leaf of topics.yaml such as model.training",
+    "difficulty": ": 1 (쉬움) to 5 (어려움)",
+    "points": ": a positive whole number",
+}
+
+
+def _missing_hint(key: str) -> str:
+    return _MISSING_HINTS.get(key, "")
+
+
+def _pattern_message(field: str, value: object) -> str:
+    if field == "id" or field.startswith(("tags", "group")):
+        return f"'{value}' is not a kebab-case slug: use lowercase ASCII letters, digits and '-' (e.g. cnn-pooling)"
+    if field == "topic":
+        return f"'{value}' is not a topic: write area.leaf as in topics.yaml (e.g. model.training)"
+    if field.startswith("source"):
+        return f"'{value}' is not FILE:LINE (e.g. 003_91ec5fb3c071f876.txt:20)"
+    return f"'{value}' has the wrong form"
+
+
+def _topic_message(topic: str, taxonomy: Taxonomy) -> str:
+    area = topic.split(".", 1)[0]
+    if area in taxonomy.areas:
+        leaves = ", ".join(leaf for leaf in taxonomy.leaves if leaf.startswith(area + "."))
+        return f"unknown topic '{topic}'{did_you_mean(topic, taxonomy.leaves)}; the leaves of '{area}' are: {leaves}"
+    return f"unknown topic '{topic}'{did_you_mean(topic, taxonomy.leaves)}; see {TOPICS_FILE} for the leaves"
+
+
+def read_yaml_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """Text and mapping of a YAML file (blueprints); raises UserError with file and line."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise UserError(f"file not found: {shown}")
+    try:
+        text = frontmatter.decode(path.read_bytes())
+        return text, frontmatter.parse_yaml(text, 1)
+    except FileProblem as problem:
+        raise UserError([Problem(shown, problem.line, problem.field, problem.message)]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - parse_yaml converts these
+        raise UserError(f"{shown}: {error}") from None

@@ -1,0 +1,232 @@
+"""The ``mockexam`` command line: thin wrappers over bank, assemble and render."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.bank import query, skeleton
+from generator.bank.loader import load_bank, load_taxonomy
+from generator.bank.model import Bank
+from generator.bank.schema import DIFFICULTY_LABELS, SLUG_PATTERN, QuestionType, front_matter_json_schema
+from generator.problems import UserError, did_you_mean, display_path
+from generator.textable import format_table, truncate
+
+
+class _Group(click.Group):
+    """Turns UserError into a message on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            click.echo(error.text, err=True)
+            if len(error.problems) > 1:
+                click.echo(f"{len(error.problems)} problems found; fix them and run again.", err=True)
+            ctx.exit(1)
+        except OSError as error:  # disk full, permission denied, …
+            click.echo(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+            ctx.exit(1)
+
+
+bank_option = click.option(
+    "--bank",
+    "bank_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bank"),
+    show_default=True,
+    help="Bank folder (holds topics.yaml and questions/).",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mockexam")
+def cli() -> None:
+    """Keep a Korean question bank in plain files and build balanced mock exams from it."""
+
+
+def main() -> None:
+    cli(prog_name="mockexam")
+
+
+# ---------------------------------------------------------------- bank commands
+
+
+@cli.command()
+@bank_option
+def validate(bank_dir: Path) -> None:
+    """Check every question file; print all problems as path:line: field: message."""
+    bank = load_bank(bank_dir)
+    counts = Counter(q.type for q in bank.questions)
+    parts = ", ".join(f"{counts[t]} {t.value}" for t in QuestionType)
+    click.echo(f"{display_path(bank.root)}: {len(bank.questions)} questions OK ({parts}), "
+               f"{len(bank.taxonomy.leaves)} topics")
+
+
+def _difficulties(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[int] | None:
+    if value is None:
+        return None
+    try:
+        if "-" in value:
+            low, high = (int(part) for part in value.split("-", 1))
+            levels = frozenset(range(low, high + 1))
+        else:
+            levels = frozenset(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("use a level (3), a list (2,3) or a range (2-4)") from None
+    if not levels or not levels <= set(range(1, 6)):
+        raise click.BadParameter("difficulty levels are 1 to 5")
+    return levels
+
+
+def _check_topic(bank: Bank, topic: str | None) -> None:
+    if topic is not None and topic not in bank.taxonomy.leaves and topic not in bank.taxonomy.areas:
+        known = list(bank.taxonomy.leaves) + list(bank.taxonomy.areas)
+        raise UserError(f"unknown topic '{topic}'{did_you_mean(topic, known)}; see `mockexam stats` for topics")
+
+
+@cli.command("list")
+@bank_option
+@click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), help="Question type.")
+@click.option("--topic", help="A leaf (model.xai) or an area (model).")
+@click.option("--difficulty", callback=_difficulties, help="Level, list or range: 3, 2,3 or 2-4.")
+@click.option("--tag", help="Only questions with this tag.")
+@click.option("--search", help="Text to find in the question, choices, answers or explanation.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records for scripts.")
+def list_questions(
+    bank_dir: Path,
+    kind: str | None,
+    topic: str | None,
+    difficulty: frozenset[int] | None,
+    tag: str | None,
+    search: str | None,
+    as_json: bool,
+) -> None:
+    """List questions, filtered by type, topic, difficulty, tag or text."""
+    bank = load_bank(bank_dir)
+    _check_topic(bank, topic)
+    where = query.QuestionFilter(QuestionType(kind) if kind else None, topic, difficulty, tag, search)
+    found = query.select(bank, where)
+    if as_json:
+        click.echo(json.dumps([query.as_record(q, bank) for q in found], ensure_ascii=False, indent=2))
+        return
+    columns = max(20, _terminal_width() - 70)
+    rows = [
+        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        for q in found
+    ]
+    click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))
+    click.echo(f"{len(found)} of {len(bank.questions)} questions")
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120
+
+
+@cli.command()
+@bank_option
+@click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON.")
+def stats(bank_dir: Path, as_json: bool) -> None:
+    """Coverage: questions per topic and type, with the difficulty spread."""
+    bank = load_bank(bank_dir)
+    rows = query.coverage(bank)
+    if as_json:
+        records = [
+            {"topic": r.topic, "label": r.label, **{t.value: r.by_type[t] for t in QuestionType},
+             "difficulty": {str(d): n for d, n in r.by_difficulty.items()}}
+            for r in rows
+        ]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    types = list(QuestionType)
+    header = ["topic", "label", *(t.value for t in types), "total", *(f"d{d}" for d in range(1, 6))]
+    table, area = [], None
+    for row in rows:
+        this_area = row.topic.split(".")[0]
+        if this_area != area:
+            area = this_area
+            in_area = [r for r in rows if r.topic.startswith(area + ".")]
+            table.append([area, bank.taxonomy.label(area), *(sum(r.by_type[t] for r in in_area) for t in types),
+                          sum(r.total for r in in_area), *("" for _ in range(5))])
+        cells = [row.by_type[t] or "·" for t in types]
+        table.append(["  " + row.topic, row.label, *cells, row.total, *(row.by_difficulty[d] or "·" for d in range(1, 6))])
+    totals = Counter(q.type for q in bank.questions)
+    levels = Counter(q.difficulty for q in bank.questions)
+    table.append(["total", "", *(totals[t] for t in types), len(bank.questions), *(levels[d] for d in range(1, 6))])
+    click.echo(format_table(header, table, right=tuple(range(2, len(header)))))
+    click.echo("d1..d5: difficulty " + ", ".join(f"{d} {label}" for d, label in DIFFICULTY_LABELS.items())
+               + ";  · = no question yet")
+
+
+@cli.command()
+@bank_option
+@click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), required=True)
+@click.option("--topic", required=True, help="A leaf of topics.yaml, e.g. model.architecture.")
+@click.option("--id", "question_id", help="Id of the new question (default: a fresh <leaf>-<type>-NNN).")
+def new(bank_dir: Path, kind: str, topic: str, question_id: str | None) -> None:
+    """Write a commented skeleton question file with a fresh unique id."""
+    taxonomy = load_taxonomy(bank_dir.resolve())
+    if topic not in taxonomy.leaves:
+        raise UserError(f"unknown topic '{topic}'{did_you_mean(topic, taxonomy.leaves)}; "
+                        f"use a leaf: {', '.join(taxonomy.leaves)}")
+    taken = skeleton.existing_ids(bank_dir)
+    question_type = QuestionType(kind)
+    if question_id is None:
+        question_id = skeleton.fresh_id(topic, question_type, taken)
+    elif not re.match(SLUG_PATTERN, question_id):
+        raise UserError(f"--id '{question_id}' is not kebab-case: use lowercase ASCII, digits and '-'")
+    elif question_id in taken:
+        raise UserError(f"id '{question_id}' is already used in {display_path(bank_dir)}; choose another")
+    path = skeleton.skeleton_path(bank_dir, topic, question_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(skeleton.skeleton(question_id, question_type, topic))
+    except FileExistsError:
+        raise UserError(f"{display_path(path)} already exists; not overwriting it") from None
+    click.echo(f"wrote {display_path(path)}: fill in the TODO parts, then run `mockexam validate`")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of question front matter (for editor completion and checks)."""
+    text = json.dumps(front_matter_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from generator.atomic import write_text_atomic
+
+    write_text_atomic(out, text)
+    click.echo(f"wrote {display_path(out)}")
+
+
+@cli.command()
+@bank_option
+@click.option("--similarity", type=click.FloatRange(0.1, 1.0), default=0.6, show_default=True,
+              help="Cosine similarity from which two questions count as near-duplicates.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
+def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
+    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
+    from generator.bank.lint import lint as run_lint
+
+    bank = load_bank(bank_dir)
+    report = run_lint(bank, similarity)
+    for warning in report.warnings:
+        click.echo(f"{warning}")
+    for note in report.notes:
+        click.echo(f"{display_path(bank.root)}: {note}")
+    click.echo(f"{report.count} warning(s) in {len(bank.questions)} questions", err=True)
+    if strict and report.count:
+        sys.exit(1)
