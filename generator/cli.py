@@ -230,3 +230,85 @@ def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
     click.echo(f"{report.count} warning(s) in {len(bank.questions)} questions", err=True)
     if strict and report.count:
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- exams
+
+
+def _forms(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        raise click.BadParameter("name at least one form, e.g. A,B")
+    return names
+
+
+@cli.command()
+@click.argument("blueprint_path", metavar="BLUEPRINT", type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--seed", type=click.IntRange(min=0), help="Override the blueprint's seed.")
+@click.option("--forms", callback=_forms, help="Override the forms, e.g. A,B.")
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder that receives <exam>/ and history.json.")
+@click.option("--dry-run", is_flag=True, help="Print the selection and the constraints; write nothing.")
+@click.option("--no-render", is_flag=True, help="Write only manifest.json (no PDF/HTML).")
+def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[str, ...] | None,
+          out_root: Path, dry_run: bool, no_render: bool) -> None:
+    """Select questions for BLUEPRINT, shuffle the forms and write PDFs, HTML and manifest.json."""
+    from generator.assemble.blueprint import load_blueprint
+    from generator.assemble.select import describe_selection
+    from generator.build import exam_id_for, plan_exam, write_exam
+
+    bank = load_bank(bank_dir)
+    blueprint = load_blueprint(blueprint_path, bank.taxonomy)
+    effective_seed = blueprint.seed if seed is None else seed
+    exam, selection = plan_exam(bank, blueprint, exam_id_for(blueprint_path, effective_seed), out_root.resolve(),
+                                seed, forms)
+    if dry_run:
+        _print_dry_run(exam, selection, describe_selection(selection, exam.blueprint))
+        return
+    target = write_exam(exam, out_root.resolve(), progress=lambda step: click.echo(f"  rendering {step}…", err=True),
+                        render=not no_render)
+    click.echo(f"built {exam.exam_id}: {len(exam.question_ids)} questions, {exam.total_points} points, "
+               f"forms {', '.join(f.name for f in exam.forms)}")
+    for path in sorted(target.iterdir()):
+        click.echo(f"  {display_path(path)}")
+
+
+def _print_dry_run(exam: Any, selection: Any, rows: list[tuple[str, int, int]]) -> None:
+    form = exam.forms[0]
+    click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
+               f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")
+    table = [(item.number, item.question.id, item.question.type.value, item.question.topic,
+              item.question.difficulty, item.points, item.answer_label if item.answer else "")
+             for item in form.items]
+    click.echo(format_table(["no", "id", "type", "topic", "diff", "pts", f"key {form.name}"], table, right=(0, 4, 5)))
+    click.echo("")
+    click.echo(format_table(["constraint", "required", "selected", ""],
+                            [(name, want, got, "ok" if want == got else "NOT MET") for name, want, got in rows],
+                            right=(1, 2)))
+    for other in exam.forms:
+        key = "".join("①②③④⑤"[a - 1] for a in other.mcq_key)
+        click.echo(f"form {other.name} MCQ key: {key}")
+
+
+@cli.command()
+@click.argument("manifest_path", metavar="MANIFEST", type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+def render(manifest_path: Path, bank_dir: Path) -> None:
+    """Re-render an exam from its manifest.json (e.g. after fixing a typo in the bank)."""
+    from generator.assemble.manifest import MANIFEST_NAME, exam_from_manifest, manifest_json, read_manifest
+    from generator.atomic import atomic_directory
+    from generator.build import render_into
+
+    data = read_manifest(manifest_path)
+    bank = load_bank(bank_dir)
+    exam = exam_from_manifest(data, bank, display_path(manifest_path))
+    if data["bank"]["content_hash"] != bank.content_hash:
+        click.echo("note: the bank changed since this exam was built; rendering with its current text", err=True)
+    target = manifest_path.resolve().parent
+    with atomic_directory(target) as staging:
+        (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
+        render_into(exam, staging, lambda step: click.echo(f"  rendering {step}…", err=True))
+    click.echo(f"re-rendered {exam.exam_id} into {display_path(target)}")

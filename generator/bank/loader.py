@@ -158,6 +158,8 @@ def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[A
             message = item["msg"].removeprefix("Value error, ")
             if kind_error == "string_pattern_mismatch":
                 message = _pattern_message(field, item.get("input"))
+            elif kind_error == "string_type":
+                message = _not_text_message(item.get("input"))
             explained.append((loc, field, message))
     return explained
 
@@ -175,6 +177,14 @@ _MISSING_HINTS = {
 
 def _missing_hint(key: str) -> str:
     return _MISSING_HINTS.get(key, "")
+
+
+def _not_text_message(value: object) -> str:
+    if isinstance(value, dict):
+        return "expected text, but YAML read a 'key: value' mapping: put the text in quotes (\"…\")"
+    if isinstance(value, list):
+        return "expected text, but YAML read a list: put the text in quotes (\"…\")"
+    return f"expected text, but YAML read {type(value).__name__} {value!r}: put it in quotes (\"{value}\")"
 
 
 def _pattern_message(field: str, value: object) -> str:

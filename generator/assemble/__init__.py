@@ -1,0 +1,1 @@
+"""Assembling an exam: blueprint -> selection (solver) -> forms (shuffled order and choices) -> manifest."""

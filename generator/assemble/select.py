@@ -1,0 +1,248 @@
+"""Choosing the exam's questions: every blueprint constraint at once, with OR-Tools CP-SAT.
+
+Randomness comes only from the seed: each question gets a pseudo-random weight from
+``hash(seed, id)`` and the solver maximises the total weight of the selection. Questions that
+are interchangeable for the constraints (same type, topic, difficulty and points) are cut to the
+few best-weighted ones per cell first, which keeps the model small for banks of 100,000 questions;
+if that reduced model has no solution, the full model is solved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from ortools.sat.python import cp_model
+
+from generator.assemble.blueprint import Blueprint
+from generator.bank.model import Question, Taxonomy
+from generator.problems import UserError
+
+SOLVER_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One counted requirement: exactly ``count`` selected questions satisfy ``test``."""
+
+    name: str  # e.g. "topic model.xai" (used in messages)
+    describe: str  # what is counted, e.g. "questions in model.xai"
+    count: int
+    test: Callable[[Question], bool] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen questions per section (blueprint order) and how the constraints were met."""
+
+    sections: tuple[tuple[Question, ...], ...]
+    constraints: tuple[Constraint, ...]
+    excluded_recent: int
+    candidates: int
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section)
+
+
+def largest_remainder(shares: dict, total: int) -> dict:
+    """Whole counts proportional to ``shares`` summing to ``total`` (ties: file order)."""
+    raw = {key: share * total for key, share in shares.items()}
+    counts = {key: int(value) for key, value in raw.items()}
+    left = total - sum(counts.values())
+    by_remainder = sorted(raw, key=lambda key: -(raw[key] - counts[key]))  # stable sort keeps file order
+    for key in by_remainder[:left]:
+        counts[key] += 1
+    return counts
+
+
+def question_points(question: Question, blueprint: Blueprint) -> int:
+    spec = next(s for s in blueprint.sections if s.type == question.type)
+    return spec.points or question.points
+
+
+def constraints_of(blueprint: Blueprint, taxonomy: Taxonomy) -> list[Constraint]:
+    """The counted constraints of a blueprint: sections, topic shares, difficulty shares."""
+    found = [
+        Constraint(f"section {s.title}", f"{s.type.value} questions", s.count,
+                   lambda q, t=s.type: q.type == t)
+        for s in blueprint.sections
+    ]
+    total = blueprint.question_count
+    for topic, count in largest_remainder(blueprint.topics, total).items():
+        found.append(Constraint(f"topic {topic}", f"questions in {topic}", count,
+                                lambda q, k=topic: taxonomy.matches(q.topic, k)))
+    for level, count in largest_remainder(blueprint.difficulty, total).items():
+        found.append(Constraint(f"difficulty {level}", f"questions of difficulty {level}", count,
+                                lambda q, d=level: q.difficulty == d))
+    return found
+
+
+def weight(seed: int, question_id: str) -> int:
+    """The seed's pseudo-random preference for a question (stable across bank order)."""
+    digest = hashlib.blake2b(f"{seed}:{question_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") >> 12  # < 2**20 keeps objective sums small
+
+
+def eligible(questions: Iterable[Question], blueprint: Blueprint, recent_ids: frozenset[str]) -> list[Question]:
+    types = {s.type for s in blueprint.sections}
+    excluded = set(blueprint.exclude_ids)
+    required_tags, excluded_tags = set(blueprint.require_tags), set(blueprint.exclude_tags)
+    included = set(blueprint.include_ids)
+    chosen = []
+    for q in questions:
+        if q.id in included:
+            chosen.append(q)
+            continue
+        if q.type not in types or q.id in excluded or q.id in recent_ids:
+            continue
+        tags = set(q.meta.tags)
+        if (required_tags and not tags & required_tags) or tags & excluded_tags:
+            continue
+        chosen.append(q)
+    return chosen
+
+
+def select_questions(
+    questions: Sequence[Question],
+    blueprint: Blueprint,
+    taxonomy: Taxonomy,
+    seed: int,
+    recent_ids: frozenset[str] = frozenset(),
+) -> Selection:
+    """Questions meeting every constraint of the blueprint; raises UserError naming the shortfall."""
+    by_id = {q.id: q for q in questions}
+    missing = [i for i in blueprint.include_ids if i not in by_id]
+    if missing:
+        raise UserError(f"include_ids: {', '.join(missing)} not in the bank")
+    pool = eligible(questions, blueprint, recent_ids - set(blueprint.include_ids))
+    constraints = constraints_of(blueprint, taxonomy)
+    _check_single_constraints(pool, constraints, blueprint)
+    weights = {q.id: weight(seed, q.id) for q in pool}
+    reduced = _reduce(pool, blueprint, constraints, weights)
+    chosen = None
+    if len(reduced) < len(pool):
+        chosen = _solve(reduced, blueprint, constraints, weights, seed, explain=False)
+    if chosen is None:
+        chosen = _solve(pool, blueprint, constraints, weights, seed, explain=True)
+    assert chosen is not None
+    sections = tuple(
+        tuple(sorted((q for q in chosen if q.type == s.type), key=lambda q: q.id)) for s in blueprint.sections
+    )
+    excluded_recent = sum(1 for q in questions if q.id in recent_ids)
+    return Selection(sections, tuple(constraints), excluded_recent, len(pool))
+
+
+def _check_single_constraints(pool: list[Question], constraints: list[Constraint], blueprint: Blueprint) -> None:
+    """Fast, precise messages for constraints the bank cannot meet even on their own."""
+    problems = []
+    for c in constraints:
+        matching = [q for q in pool if c.test(q)]
+        distinct = len({q.group or q.id for q in matching})
+        if distinct < c.count:
+            grouped = f" ({len(matching)} before merging concept groups)" if len(matching) != distinct else ""
+            problems.append(f"{c.name}: needs {c.count} {c.describe}, the bank has {distinct} eligible{grouped}")
+    if problems:
+        raise UserError("the bank cannot satisfy the blueprint:\n  " + "\n  ".join(problems) + _pool_note(blueprint))
+
+
+def _pool_note(blueprint: Blueprint) -> str:
+    filters = [name for name, value in (
+        ("exclude_recent", blueprint.exclude_recent), ("require_tags", blueprint.require_tags),
+        ("exclude_tags", blueprint.exclude_tags), ("exclude_ids", blueprint.exclude_ids)) if value]
+    return f"\n(eligible = after {', '.join(filters)})" if filters else ""
+
+
+def _reduce(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint],
+            weights: dict[str, int]) -> list[Question]:
+    """Keep the best-weighted questions of each interchangeable cell."""
+    keep_per_cell = 2 * max(s.count for s in blueprint.sections) + 4
+    cells: dict[tuple, list[Question]] = defaultdict(list)
+    included = set(blueprint.include_ids)
+    kept: list[Question] = []
+    for q in pool:
+        if q.id in included:
+            kept.append(q)
+            continue
+        signature = tuple(c.test(q) for c in constraints)
+        points = question_points(q, blueprint) if blueprint.total_points else 0
+        cells[(signature, points)].append(q)
+    for members in cells.values():
+        members.sort(key=lambda q: (-weights[q.id], q.id))
+        kept += members[:keep_per_cell]
+    return kept
+
+
+def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint],
+           weights: dict[str, int], seed: int, explain: bool) -> list[Question] | None:
+    model = cp_model.CpModel()
+    pool = sorted(pool, key=lambda q: q.id)  # the model must not depend on bank order
+    x = {q.id: model.new_bool_var(q.id) for q in pool}
+    guards: dict[int, str] = {}
+
+    def require(expression, label: str) -> None:
+        guard = model.new_bool_var(label)
+        model.add(expression).only_enforce_if(guard)
+        model.add_assumption(guard)
+        guards[guard.index] = label
+
+    for c in constraints:
+        require(sum(x[q.id] for q in pool if c.test(q)) == c.count, f"{c.name}: {c.count} {c.describe}")
+    groups: dict[str, list[str]] = defaultdict(list)
+    for q in pool:
+        if q.group:
+            groups[q.group].append(q.id)
+    for group, ids in sorted(groups.items()):
+        if len(ids) > 1:
+            model.add_at_most_one(x[i] for i in ids)
+    for question_id in blueprint.include_ids:
+        require(x[question_id] == 1, f"include_ids: {question_id}")
+    if blueprint.total_points:
+        require(sum(question_points(q, blueprint) * x[q.id] for q in pool) == blueprint.total_points,
+                f"total_points: {blueprint.total_points}")
+    model.maximize(sum(weights[q.id] * x[q.id] for q in pool))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # deterministic
+    solver.parameters.random_seed = seed % (2**31)
+    solver.parameters.max_time_in_seconds = SOLVER_SECONDS
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [q for q in pool if solver.value(x[q.id])]
+    if not explain:
+        return None
+    if status == cp_model.INFEASIBLE:
+        core = [guards[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in guards]
+        raise UserError(_conflict_message(pool, constraints, core))
+    raise UserError(f"the solver found no selection within {SOLVER_SECONDS:.0f} s; simplify the blueprint")
+
+
+def _conflict_message(pool: list[Question], constraints: list[Constraint], core: list[str]) -> str:
+    """Explain a set of constraints that cannot hold together, with the counts behind it."""
+    lines = ["the bank cannot satisfy these blueprint constraints together:"]
+    lines += [f"  {label}" for label in core] or ["  (the group and point constraints)"]
+    involved = [c for c in constraints if any(label.startswith(c.name + ":") for label in core)]
+    kinds = {c.name.split()[0] for c in involved}
+    if {"topic", "difficulty"} <= kinds or ("section" in kinds and len(kinds) > 1):
+        for first in involved:
+            for second in involved:
+                if first.name.split()[0] < second.name.split()[0]:
+                    both = {q.group or q.id for q in pool if first.test(q) and second.test(q)}
+                    lines.append(f"  {first.name} and {second.name}: the bank has {len(both)} eligible questions of both")
+    lines.append("relax a share, add questions where they are missing (`mockexam stats`), or change the sections")
+    return "\n".join(lines)
+
+
+def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int, int]]:
+    """(constraint, required, achieved) for every counted constraint, for --dry-run."""
+    chosen = selection.questions
+    rows = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
+    groups = Counter(q.group for q in chosen if q.group)
+    rows.append(("concept groups used more than once", 0, sum(1 for n in groups.values() if n > 1)))
+    if blueprint.total_points:
+        rows.append(("total points", blueprint.total_points, sum(question_points(q, blueprint) for q in chosen)))
+    for question_id in blueprint.include_ids:
+        rows.append((f"include {question_id}", 1, int(any(q.id == question_id for q in chosen))))
+    return rows
+

@@ -1,0 +1,65 @@
+"""Building an exam end to end: bank + blueprint -> selection -> forms -> files. I/O lives here."""
+
+from __future__ import annotations
+
+import re
+
+from pathlib import Path
+from typing import Callable
+
+from generator.assemble.blueprint import Blueprint
+from generator.assemble.exam import Exam
+from generator.assemble.forms import make_forms
+from generator.assemble.history import HISTORY_NAME, recent_question_ids, record_exam
+from generator.assemble.manifest import MANIFEST_NAME, manifest_json
+from generator.assemble.select import Selection, select_questions
+from generator.atomic import atomic_directory
+from generator.bank.model import Bank
+
+Progress = Callable[[str], None]
+
+
+def exam_id_for(blueprint_path: Path, seed: int) -> str:
+    """Folder name of an exam: the blueprint's file name and the seed."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", blueprint_path.stem).strip("-") or "exam"
+    return f"{stem}-{seed}"
+
+
+def plan_exam(bank: Bank, blueprint: Blueprint, exam_id: str, out_root: Path,
+              seed: int | None = None, forms: tuple[str, ...] | None = None) -> tuple[Exam, Selection]:
+    """Select questions and make the forms; reads the history, writes nothing."""
+    if seed is not None or forms is not None:
+        blueprint = replace_blueprint(blueprint, seed, forms)
+    recent = recent_question_ids(out_root / HISTORY_NAME, bank.root, blueprint.exclude_recent, exam_id)
+    selection = select_questions(bank.questions, blueprint, bank.taxonomy, blueprint.seed, recent)
+    exam = Exam(exam_id, blueprint, blueprint.seed, bank, make_forms(blueprint, selection.sections, blueprint.seed))
+    return exam, selection
+
+
+def replace_blueprint(blueprint: Blueprint, seed: int | None, forms: tuple[str, ...] | None) -> Blueprint:
+    changes = {}
+    if seed is not None:
+        changes["seed"] = seed
+    if forms is not None:
+        changes["forms"] = forms
+    return Blueprint.model_validate({**blueprint.model_dump(), **changes})
+
+
+def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, render: bool = True) -> Path:
+    """Write manifest and rendered outputs into ``out_root/<exam_id>`` atomically, then record the exam."""
+    target = out_root / exam.exam_id
+    with atomic_directory(target) as staging:
+        (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
+        if render:
+            render_into(exam, staging, progress)
+    record_exam(out_root / HISTORY_NAME, exam.bank.root, exam.exam_id, sorted(exam.question_ids))
+    return target
+
+
+def render_into(exam: Exam, folder: Path, progress: Progress | None) -> list[Path]:
+    from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
+
+    return render_exam(exam, folder, progress)
+
+
+
