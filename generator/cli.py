@@ -15,6 +15,7 @@ import click
 from generator import __version__
 from generator.bank import query, skeleton
 from generator.bank.loader import load_bank, load_taxonomy
+from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.model import Bank
 from generator.bank.schema import DIFFICULTY_LABELS, SLUG_PATTERN, QuestionType, front_matter_json_schema
 from generator.problems import UserError, did_you_mean, display_path
@@ -214,7 +215,7 @@ def schema(out: Path | None) -> None:
 
 @cli.command()
 @bank_option
-@click.option("--similarity", type=click.FloatRange(0.1, 1.0), default=0.6, show_default=True,
+@click.option("--similarity", type=click.FloatRange(0.1, 1.0), default=NEAR_DUPLICATE_SIMILARITY, show_default=True,
               help="Cosine similarity from which two questions count as near-duplicates.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
 def lint(bank_dir: Path, similarity: float, strict: bool) -> None:

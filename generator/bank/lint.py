@@ -18,7 +18,7 @@ from generator.bank.skeleton import PLACEHOLDER
 from generator.paths import FONTS_DIR
 from generator.problems import Problem, display_path
 
-NEAR_DUPLICATE_SIMILARITY = 0.6
+NEAR_DUPLICATE_SIMILARITY = 0.5
 CHOICE_LENGTH_RATIO = 2.5  # longest / shortest choice
 ANSWER_SHARE_RANGE = (0.15, 0.25)
 _MARKUP = re.compile(r"[\s`*_#>|$\\{}\[\]()~\-.,:;!?\"'“”‘’·/]+")
@@ -97,7 +97,7 @@ def _choice_length_warnings(question: Question, meta: McqMeta) -> list[Problem]:
     return []
 
 
-def _shingles(text: str, size: int = 3) -> set[str]:
+def _shingles(text: str, size: int = 2) -> set[str]:
     flat = _MARKUP.sub("", text).casefold()
     return {flat[i : i + size] for i in range(max(1, len(flat) - size + 1))}
 
@@ -109,11 +109,11 @@ def _comparable_text(question: Question) -> str:
 
 
 def similar_pairs(questions: Iterable[Question], threshold: float) -> list[tuple[Question, Question, float]]:
-    """Pairs of questions whose TF-IDF cosine over character 3-grams reaches ``threshold``."""
+    """Pairs of questions whose TF-IDF cosine over character bigrams reaches ``threshold``."""
     items = list(questions)
     shingles = [_shingles(_comparable_text(q)) for q in items]
     frequency = Counter(s for sh in shingles for s in sh)
-    idf = {s: math.log(len(items) / df) for s, df in frequency.items()}
+    idf = {s: math.log((1 + len(items)) / (1 + df)) + 1 for s, df in frequency.items()}  # smoothed
     common = max(50, len(items) // 20)  # n-grams in more questions than this carry no identity
     vectors = [{s: idf[s] for s in sh if frequency[s] <= common} for sh in shingles]
     norms = [math.sqrt(sum(w * w for w in v.values())) or 1.0 for v in vectors]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -129,13 +130,22 @@ def _load_file(path: Path, raw: bytes, taxonomy: Taxonomy) -> tuple[Question | N
 def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, str]]:
     """Pydantic errors as (location, field, actionable message)."""
     kind = data.get("type")
+    errors = [(item, tuple(item["loc"][1:] if item["loc"] and item["loc"][0] in META_MODELS else item["loc"]))
+              for item in error.errors()]
+    misspelled = {  # a typo'd key also makes its real key "missing": report the typo only
+        match
+        for item, loc in errors
+        if item["type"] == "extra_forbidden" and len(loc) == 1
+        for match in difflib.get_close_matches(str(loc[0]), ALL_KEYS, n=1, cutoff=0.6)
+    }
     explained = []
-    for item in error.errors():
-        loc = tuple(item["loc"])
-        if loc and loc[0] in META_MODELS:  # discriminated unions prefix the tag
-            loc = loc[1:]
-        field = ".".join(str(part) for part in loc) or "type"
+    for item, loc in errors:
+        if item["type"] == "missing" and len(loc) == 1 and loc[0] in misspelled:
+            continue
         kind_error = item["type"]
+        if kind_error == "duplicate_choice":  # point at the repeated choice itself
+            loc = (*loc, item["ctx"]["number"] - 1)
+        field = ".".join(str(part) for part in loc) or "type"
         if kind_error == "union_tag_not_found":
             explained.append((("type",), "type", "missing required key 'type': use mcq, short or essay"))
         elif kind_error == "union_tag_invalid":

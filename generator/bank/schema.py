@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
+from pydantic_core import PydanticCustomError
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -88,7 +89,11 @@ class McqMeta(_MetaBase):
         seen: set[str] = set()
         for number, choice in enumerate(choices, 1):
             if choice in seen:
-                raise ValueError(f"choice {number} repeats an earlier choice: {choice!r}")
+                raise PydanticCustomError(
+                    "duplicate_choice",
+                    "choice {number} repeats an earlier choice: {choice!r}",
+                    {"number": number, "choice": choice},
+                )
             seen.add(choice)
         return choices
 

@@ -1,0 +1,137 @@
+"""Shared pieces of every writer: templates, fonts, question HTML, choice layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from generator.assemble.exam import CIRCLED, Exam, ExamForm, ExamItem
+from generator.bank.schema import EssayMeta, ShortMeta
+from generator.paths import FONTS_DIR, TEMPLATES_DIR
+from generator.render.markdown import MarkdownRenderer
+
+# family name -> ((file, weight), ...): the only faces the project uses; never system fonts
+FONTS = {
+    "mx-serif": (("NanumMyeongjo.ttf", 400), ("NanumMyeongjoBold.ttf", 700)),
+    "mx-sans": (("NanumSquareR.ttf", 400), ("NanumSquareB.ttf", 700)),
+    "mx-code": (("NanumGothicCoding.ttf", 400),),
+}
+
+DEFAULT_GENERAL_INSTRUCTIONS = (
+    "문제지와 답안지의 해당란에 성명과 수험번호를 정확히 쓰시오.",
+    "답안지에 수험번호와 문형({form})을 정확히 표기하시오.",
+    "객관식은 각 문항의 답을 답안지의 해당 번호에 하나만 표기하시오.",
+    "단답형과 서술형은 답안지의 해당 답란에 쓰시오.",
+    "문항에 따라 배점이 다르니, 각 물음의 끝에 표시된 배점을 참고하시오.",
+)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["CIRCLED"] = CIRCLED
+    return env
+
+
+def read_template_file(name: str) -> str:
+    return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+
+
+def font_face_css(sources: dict[str, str] | None = None) -> str:
+    """@font-face rules; ``sources`` maps a font file name to a URL (data URI), default fonts/<file>."""
+    rules = []
+    for family, faces in FONTS.items():
+        for filename, weight in faces:
+            url = (sources or {}).get(filename, f"fonts/{filename}")
+            fmt = "woff2" if url.startswith("data:font/woff2") else "truetype"
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}") format("{fmt}"); '
+                         f"font-weight: {weight}; font-style: normal; }}")
+    return "\n".join(rules)
+
+
+def font_files() -> list[Path]:
+    return [FONTS_DIR / filename for faces in FONTS.values() for filename, _ in faces]
+
+
+def general_instructions(exam: Exam, form: ExamForm) -> list[str]:
+    text = exam.blueprint.instructions
+    if text:
+        lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in text.splitlines()]
+        return [line.strip() for line in lines if line.strip()]
+    return [line.format(form=form.label) for line in DEFAULT_GENERAL_INSTRUCTIONS]
+
+
+# --- choices --------------------------------------------------------------------------------------------
+_MATH = re.compile(r"\$\$?(.+?)\$\$?")
+
+
+def visual_width(text: str) -> float:
+    """Rough printed width in em: Hangul/CJK 1, Latin and digits ~0.55, spaces 0.3, LaTeX by its source."""
+    text = _MATH.sub(lambda m: "x" * max(1, len(re.sub(r"\\[a-zA-Z]+|[{}^_ ]", "", m.group(1)))), text)
+    text = re.sub(r"[*`]", "", text)
+    width = 0.0
+    for char in text:
+        if char == " ":
+            width += 0.3
+        elif ord(char) >= 0x1100:
+            width += 1.0
+        else:
+            width += 0.55
+    return width
+
+
+def choice_columns(choices: tuple[str, ...]) -> int:
+    """5 choices on one line, two per line, or one per line, as on Korean papers."""
+    widest = max((visual_width(choice) for choice in choices), default=0)
+    if widest <= 3.2 and len(choices) >= 4:
+        return 5
+    if widest <= 9.5:
+        return 2
+    return 1
+
+
+@dataclass(frozen=True)
+class RenderedChoice:
+    mark: str
+    html: Markup
+
+
+def rendered_choices(item: ExamItem, md: MarkdownRenderer) -> list[RenderedChoice]:
+    base = item.question.path
+    return [RenderedChoice(CIRCLED[i], Markup(md.inline(text, base))) for i, text in enumerate(item.choices)]
+
+
+def points_label(points: int) -> str:
+    return f"[{points}점]"
+
+
+def add_points(blocks: list[str], points: int) -> list[str]:
+    """Put ``[3점]`` at the end of the stem's last paragraph (outside <보기> and code)."""
+    span = f'<span class="pts">{points_label(points)}</span>'
+    for index in range(len(blocks) - 1, -1, -1):
+        block = blocks[index].rstrip()
+        if block.startswith("<p>") and block.endswith("</p>"):
+            blocks = list(blocks)
+            blocks[index] = block[:-4] + f" {span}</p>"
+            return blocks
+    return [*blocks, f'<p class="pts-only">{span}</p>']
+
+
+def accepted_answers(item: ExamItem) -> tuple[str, ...]:
+    meta = item.question.meta
+    return meta.answers if isinstance(meta, ShortMeta) else ()
+
+
+def rubric(item: ExamItem) -> list[tuple[str, int]]:
+    meta = item.question.meta
+    return [(r.point, r.score) for r in meta.rubric] if isinstance(meta, EssayMeta) else []
+
+
+def item_counts(form: ExamForm) -> str:
+    return ", ".join(f"{section.name} {len(section.items)}문항" for section in form.sections)

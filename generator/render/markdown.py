@@ -1,0 +1,150 @@
+"""Question Markdown -> HTML: CommonMark + tables, <보기> boxes, LaTeX as SVG, highlighted code, bank images.
+
+Raw HTML in a question is escaped (markdown-it with ``html: False``). Images are embedded as data URIs and
+only when the file lies inside the bank folder, so no renderer ever fetches anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import mimetypes
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+MATH_PX = 20.0  # ziamath size; the SVG is rescaled to em units afterwards
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+CODE_STYLE = "default"
+_ID = re.compile(r'\bid="([^"]+)"')
+_HREF = re.compile(r'\b((?:xlink:)?href)="#([^"]+)"')
+_SIZE = re.compile(r'^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)" viewBox="([-\d. ]+)"')
+
+
+def code_css() -> str:
+    """Pygments colours for ``<pre class="hl">``."""
+    return HtmlFormatter(style=CODE_STYLE).get_style_defs(".hl")
+
+
+@lru_cache(maxsize=4096)
+def _math_svg(latex: str, display: bool) -> str:
+    """ziamath SVG scaled to em units (1em = the surrounding font size) and aligned on the baseline."""
+    import ziamath
+
+    math = ziamath.Latex(latex, size=MATH_PX, inline=not display)
+    svg = math.svg()
+    match = _SIZE.match(svg)
+    if match is None:  # pragma: no cover - ziamath output format changed
+        return svg
+    attrs, width, height, viewbox = match.groups()
+    vb = [float(v) for v in viewbox.split()]
+    descent = vb[1] + vb[3]  # baseline is y = 0 in the viewBox
+    w, h = float(width) / MATH_PX, float(height) / MATH_PX
+    style = f"width:{w:.3f}em;height:{h:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
+    head = f'<svg{attrs} class="math" style="{style}" viewBox="{viewbox}" role="img"'
+    return head + svg[match.end():]
+
+
+class MarkdownRenderer:
+    """Renders question Markdown; one instance per output document (math ids are unique within it)."""
+
+    def __init__(self, bank_root: Path) -> None:
+        self.bank_root = bank_root.resolve()
+        self._ids = itertools.count(1)
+        md = MarkdownIt("commonmark", {"html": False}).enable("table")
+        md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+        rules = md.add_render_rule
+        rules("math_inline", self._math_inline)
+        rules("math_inline_double", self._math_block)
+        rules("math_block", self._math_block)
+        rules("math_block_label", self._math_block)
+        rules("fence", self._fence)
+        rules("code_block", self._fence)
+        rules("image", self._image)
+        self.md = md
+
+    # --- public API ---------------------------------------------------------------------------------
+    def html(self, text: str | None, base: Path) -> str:
+        if not text:
+            return ""
+        return self.md.render(text, {"base": base})
+
+    def inline(self, text: str, base: Path) -> str:
+        return self.md.renderInline(text, {"base": base})
+
+    def blocks(self, text: str | None, base: Path) -> list[str]:
+        """HTML of each top-level block, so that long questions can be split between blocks."""
+        if not text:
+            return []
+        env = {"base": base}
+        tokens = self.md.parse(text, env)
+        out, start, depth = [], 0, 0
+        for index, token in enumerate(tokens):
+            depth += token.nesting
+            if depth == 0:
+                out.append(self.md.renderer.render(tokens[start:index + 1], self.md.options, env))
+                start = index + 1
+        return out
+
+    def math(self, latex: str, display: bool = False) -> str:
+        try:
+            svg = _math_svg(latex.strip(), display)
+        except Exception:  # noqa: BLE001 - a formula ziamath cannot parse is shown as source
+            return f'<code class="math-src">{html.escape(latex)}</code>'
+        prefix = f"m{next(self._ids)}-"
+        svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+        return _HREF.sub(lambda m: f'{m.group(1)}="#{prefix}{m.group(2)}"', svg)
+
+    # --- render rules -------------------------------------------------------------------------------
+    def _math_inline(self, renderer, tokens, idx, options, env) -> str:
+        return self.math(tokens[idx].content, display=False)
+
+    def _math_block(self, renderer, tokens, idx, options, env) -> str:
+        return f'<div class="math-display">{self.math(tokens[idx].content, display=True)}</div>\n'
+
+    def _fence(self, renderer, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        info = (token.info or "").strip().split(maxsplit=1)
+        lang = info[0] if info else ""
+        if lang in ("보기", "<보기>"):
+            inner = self.md.render(token.content, env)
+            return ('<div class="bogi"><div class="bogi-title"><span>&lt;보 기&gt;</span></div>'
+                    f'<div class="bogi-body">{inner}</div></div>\n')
+        try:
+            lexer = get_lexer_by_name(lang) if lang else TextLexer()
+        except ClassNotFound:
+            lexer = TextLexer()
+        code = highlight(token.content, lexer, HtmlFormatter(nowrap=True))
+        return f'<pre class="hl"><code>{code}</code></pre>\n'
+
+    def _image(self, renderer, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        alt = html.escape(self.md.renderer.renderInlineAsText(token.children or [], options, env))
+        src = unquote(token.attrGet("src") or "")
+        data = self._image_data(src, env.get("base"))
+        if data is None:
+            return f'<span class="img-refused">[그림을 표시할 수 없음: {alt or html.escape(src)}]</span>'
+        return f'<img src="{data}" alt="{alt}">'
+
+    def _image_data(self, src: str, base: Path | None) -> str | None:
+        if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//") or base is None:
+            return None  # URLs (http:, file:, data:, …) are refused: images come from the bank only
+        path = (base.parent / src).resolve()
+        if not path.is_relative_to(self.bank_root) or not path.is_file() or path.suffix.lower() not in IMAGE_TYPES:
+            return None
+        return _data_uri(path)
+
+
+@lru_cache(maxsize=256)
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
