@@ -52,7 +52,8 @@ def largest_remainder(shares: dict, total: int) -> dict:
     raw = {key: share * total for key, share in shares.items()}
     counts = {key: int(value) for key, value in raw.items()}
     left = total - sum(counts.values())
-    by_remainder = sorted(raw, key=lambda key: -(raw[key] - counts[key]))  # stable sort keeps file order
+    # rounding keeps float noise (0.05 * 32 = 1.6000000000000001) from breaking ties; stable sort: file order
+    by_remainder = sorted(raw, key=lambda key: -round(raw[key] - counts[key], 9))
     for key in by_remainder[:left]:
         counts[key] += 1
     return counts

@@ -62,14 +62,17 @@ class MarkdownRenderer:
         self._ids = itertools.count(1)
         md = MarkdownIt("commonmark", {"html": False}).enable("table")
         md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
-        rules = md.add_render_rule
-        rules("math_inline", self._math_inline)
-        rules("math_inline_double", self._math_block)
-        rules("math_block", self._math_block)
-        rules("math_block_label", self._math_block)
-        rules("fence", self._fence)
-        rules("code_block", self._fence)
-        rules("image", self._image)
+        def rule(name: str, method) -> None:
+            # markdown-it binds a rule to its renderer: wrap the bound method in a plain function
+            md.add_render_rule(name, lambda _renderer, tokens, idx, options, env: method(tokens, idx, options, env))
+
+        rule("math_inline", self._math_inline)
+        rule("math_inline_double", self._math_block)
+        rule("math_block", self._math_block)
+        rule("math_block_label", self._math_block)
+        rule("fence", self._fence)
+        rule("code_block", self._fence)
+        rule("image", self._image)
         self.md = md
 
     # --- public API ---------------------------------------------------------------------------------
@@ -105,13 +108,13 @@ class MarkdownRenderer:
         return _HREF.sub(lambda m: f'{m.group(1)}="#{prefix}{m.group(2)}"', svg)
 
     # --- render rules -------------------------------------------------------------------------------
-    def _math_inline(self, renderer, tokens, idx, options, env) -> str:
+    def _math_inline(self, tokens, idx, options, env) -> str:
         return self.math(tokens[idx].content, display=False)
 
-    def _math_block(self, renderer, tokens, idx, options, env) -> str:
+    def _math_block(self, tokens, idx, options, env) -> str:
         return f'<div class="math-display">{self.math(tokens[idx].content, display=True)}</div>\n'
 
-    def _fence(self, renderer, tokens, idx, options, env) -> str:
+    def _fence(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
         info = (token.info or "").strip().split(maxsplit=1)
         lang = info[0] if info else ""
@@ -126,7 +129,7 @@ class MarkdownRenderer:
         code = highlight(token.content, lexer, HtmlFormatter(nowrap=True))
         return f'<pre class="hl"><code>{code}</code></pre>\n'
 
-    def _image(self, renderer, tokens, idx, options, env) -> str:
+    def _image(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
         alt = html.escape(self.md.renderer.renderInlineAsText(token.children or [], options, env))
         src = unquote(token.attrGet("src") or "")

@@ -1,0 +1,207 @@
+"""문제지 (question booklet): measure every question once at column width, paginate in Python, render.
+
+WeasyPrint's own multi-column balancing costs ~3 s per booklet with 3x outliers (DESIGN.md). Here each
+question piece is laid out once in a single column-wide page (``measure``), ``paginate`` assigns pieces to
+columns, and the final document places them in absolutely positioned column boxes: two plain block
+layouts, whose cost does not depend on the question order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.assemble.exam import Exam, ExamForm, ExamItem
+from generator.bank.schema import QuestionType
+from generator.render.common import (
+    add_points,
+    choice_columns,
+    environment,
+    general_instructions,
+    read_template_file,
+    rendered_choices,
+)
+from generator.render.markdown import MarkdownRenderer, code_css
+from generator.render.paginate import Block, Column, paginate
+from generator.render.pdf import Engine
+from generator.render.text import keep_words
+
+PX_PER_MM = 96 / 25.4
+ID_DIGITS = 8
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A4 page geometry of the booklet, in mm."""
+
+    top: float = 16
+    bottom: float = 16
+    side: float = 13
+    gap: float = 8
+    title_h: float = 78
+    page_w: float = 210
+    page_h: float = 297
+    question_gap: float = 7  # between questions
+    section_gap: float = 9  # above a section heading
+
+    @property
+    def content_h(self) -> float:
+        return self.page_h - self.top - self.bottom
+
+    @property
+    def col_w(self) -> float:
+        return (self.page_w - 2 * self.side - self.gap) / 2
+
+    def capacity_px(self, column: int) -> float:
+        height = self.content_h - (self.title_h if column < 2 else 0)
+        return height * PX_PER_MM - 2  # 2px of slack for rounding
+
+
+GEOMETRY = Geometry()
+
+
+@dataclass
+class FormPieces:
+    form: ExamForm
+    html: dict[str, str] = field(default_factory=dict)  # piece key -> HTML (word joiners inserted)
+    blocks: list[list[str]] = field(default_factory=list)  # keys of each block
+    kinds: list[str] = field(default_factory=list)  # "section" | "question"
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal's content (for @page margin boxes)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return Markup(escaped)
+
+
+def item_pieces(item: ExamItem, md: MarkdownRenderer) -> list[str]:
+    """HTML of a question split at its top-level blocks; the first carries the number."""
+    question = item.question
+    blocks = add_points(md.blocks(question.body.stem, question.path), item.points)
+    parts = [f'<div class="q q-stem">{block}</div>' for block in blocks]
+    parts[0] = parts[0].replace('<div class="q q-stem">',
+                                f'<div class="q q-stem"><span class="qnum">{item.number}.</span>', 1)
+    if item.choices:
+        columns = choice_columns(item.choices)
+        lis = "".join(f'<li><span class="cn">{c.mark}</span>{c.html}</li>' for c in rendered_choices(item, md))
+        parts.append(f'<div class="q"><ol class="choices c{columns}">{lis}</ol></div>')
+    elif question.type == QuestionType.ESSAY:
+        parts.append('<div class="q"><p class="essay-note">※ 답은 답안지의 서술형 답란에 쓰시오.</p></div>')
+    return parts
+
+
+def section_head(section) -> str:
+    env = environment()
+    return env.from_string(
+        '<div class="sec-head"><span class="sec-title">{{ s.name }}</span>'
+        '<span class="sec-meta">({{ s.items|length }}문항, {{ s.points }}점)</span>'
+        '<p class="sec-inst">{{ s.instructions }}</p></div>'
+    ).render(s=section)
+
+
+def build_pieces(form: ExamForm, md: MarkdownRenderer) -> FormPieces:
+    result = FormPieces(form)
+    for s_index, section in enumerate(form.sections):
+        key = f"{form.name}-s{s_index}"
+        result.html[key] = keep_words(section_head(section))
+        result.blocks.append([key])
+        result.kinds.append("section")
+        for item in section.items:
+            keys = []
+            for p_index, html in enumerate(item_pieces(item, md)):
+                key = f"{form.name}-q{item.number}-{p_index}"
+                result.html[key] = keep_words(html)
+                keys.append(key)
+            result.blocks.append(keys)
+            result.kinds.append("question")
+    return result
+
+
+def stylesheet() -> str:
+    return "\n".join([read_template_file("paper.css"), code_css(), read_template_file("booklet.css")])
+
+
+def font_css() -> str:
+    from generator.render.common import font_face_css
+
+    return font_face_css()
+
+
+def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMETRY) -> dict[str, float]:
+    """Height in px of every piece, laid out once at column width."""
+    body = []
+    for pieces in forms:
+        for key, html in pieces.html.items():
+            body.append(f'<div class="piece" data-k="{key}">{html}</div>')
+    markup = (f"<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><style>{font_css()}\n{stylesheet()}\n"
+              f"@page {{ size: {geometry.col_w}mm 20000mm; margin: 0; }}</style></head><body>"
+              + "".join(body) + "</body></html>")
+    document = engine.document(markup)
+    heights: dict[str, float] = {}
+    stack = [page._page_box for page in document.pages]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and getattr(box, "element_tag", None) == "div":
+            key = element.get("data-k")
+            if key is not None:
+                heights[key] = heights.get(key, 0.0) + box.margin_height()
+                continue
+        stack.extend(getattr(box, "children", ()))
+    return heights
+
+
+def layout(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = GEOMETRY) -> list[Column]:
+    gap_px = {"section": geometry.section_gap * PX_PER_MM, "question": geometry.question_gap * PX_PER_MM}
+    blocks = [
+        Block(tuple((key, heights[key]) for key in keys), gap_px[kind], keep_with_next=kind == "section")
+        for keys, kind in zip(pieces.blocks, pieces.kinds)
+    ]
+    return paginate(blocks, geometry.capacity_px)
+
+
+def booklet_html(exam: Exam, pieces: FormPieces, columns: list[Column], geometry: Geometry = GEOMETRY) -> str:
+    from generator.render.paginate import pages as group_pages
+
+    form = pieces.form
+    bp = exam.blueprint
+    pages = []
+    for index, page_columns in enumerate(group_pages(columns)):
+        pages.append({"top": geometry.title_h if index == 0 else 0, "columns": page_columns})
+    env = environment()
+    return env.get_template("booklet.html.j2").render(
+        css=Markup(font_css() + "\n" + stylesheet()),
+        g=geometry,
+        form=form,
+        title=bp.title,
+        session=bp.session,
+        subject=bp.subject,
+        duration=bp.duration_minutes,
+        item_count=len(form.items),
+        total_points=exam.total_points,
+        id_digits=ID_DIGITS,
+        instructions=general_instructions(exam, form),
+        header_left=css_string(f"{bp.title} · {bp.subject} 영역"),
+        pages=pages,
+        pieces={key: Markup(html) for key, html in pieces.html.items()},
+    )
+
+
+def render_booklets(exam: Exam, engine: Engine, out_dir: Path, forms: list[ExamForm] | None = None,
+                    progress=None) -> list[Path]:
+    """Write booklet-<form>.pdf for every form (measuring all forms in one layout pass)."""
+    md = MarkdownRenderer(exam.bank.root)
+    forms = list(forms or exam.forms)
+    all_pieces = [build_pieces(form, md) for form in forms]
+    heights = measure(engine, all_pieces)
+    paths = []
+    for pieces in all_pieces:
+        if progress:
+            progress(f"booklet {pieces.form.name}")
+        columns = layout(pieces, heights)
+        target = out_dir / f"booklet-{pieces.form.name}.pdf"
+        engine.write(booklet_html(exam, pieces, columns), target)
+        paths.append(target)
+    return paths
