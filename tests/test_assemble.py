@@ -262,3 +262,18 @@ def test_default_blueprints_build_from_the_default_bank(run, tmp_path):
                      "--out", tmp_path, "--dry-run")
         assert result.exit_code == 0, result.output
         assert "NOT MET" not in result.output
+
+
+def test_explanations_follow_the_shuffled_choices_with_correct_particles():
+    from generator.assemble.choice_refs import remap_choice_refs
+
+    order = (2, 0, 1, 3, 4)  # printed ① shows original ③, ② shows ①, ③ shows ②
+    assert remap_choice_refs("정답은 ③이다. ①은 틀렸고 ②가 옳지 않다.", order) == "정답은 ①이다. ②는 틀렸고 ③이 옳지 않다."
+    assert remap_choice_refs("②이 옳다, ⑤을 보라") == "②가 옳다, ⑤를 보라"
+
+
+def test_lint_asks_for_circled_numbers_in_shuffled_explanations(bank, run):
+    path = bank.add("mcq", "numbered")
+    path.write_text(path.read_text(encoding="utf-8").replace("정답은 1번이다.", "정답은 1번이다. 2번은 틀렸다."),
+                    encoding="utf-8")
+    assert "numbered.md:17: 해설: refers to a choice as 'N번'" in run("lint", "--bank", bank.root).output

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.assemble.blueprint import Blueprint
+from generator.assemble.choice_refs import CIRCLED, remap_choice_refs
 from generator.bank.model import Bank, Question
 from generator.bank.schema import McqMeta, QuestionType
-
-CIRCLED = "①②③④⑤"
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,12 @@ class ExamItem:
         if not isinstance(meta, McqMeta):
             return None
         return self.choice_order.index(meta.answer - 1) + 1
+
+    @property
+    def explanation(self) -> str | None:
+        """The 해설 with its ①–⑤ references renumbered to this form's choice order."""
+        text = self.question.body.explanation
+        return remap_choice_refs(text, self.choice_order) if text and self.choice_order else text
 
     @property
     def answer_label(self) -> str:

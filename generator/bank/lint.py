@@ -22,6 +22,7 @@ NEAR_DUPLICATE_SIMILARITY = 0.5
 CHOICE_LENGTH_RATIO = 2.5  # longest / shortest choice
 ANSWER_SHARE_RANGE = (0.15, 0.25)
 _MARKUP = re.compile(r"[\s`*_#>|$\\{}\[\]()~\-.,:;!?\"'“”‘’·/]+")
+_NUMBERED_CHOICE = re.compile(r"(?<![\d.])[1-5]\s*번(?!째)")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
 
 
@@ -71,6 +72,9 @@ def _question_warnings(question: Question) -> list[Problem]:
         if question.body.explanation is None:
             found.append(_warn(question, "answer", "해설", "MCQ without '## 해설': explain why the answer is right"))
         found += _choice_length_warnings(question, meta)
+        if meta.shuffle_choices and _NUMBERED_CHOICE.search(question.body.explanation or ""):
+            found.append(_warn(question, "## 해설", "해설",
+                               "refers to a choice as 'N번': write ①–⑤ instead, which follow the shuffled choices"))
     if isinstance(meta, ShortMeta) and question.body.explanation is None:
         found.append(_warn(question, "answers", "해설", "short answer without '## 해설'"))
     return found

@@ -15,26 +15,33 @@ class FetchRefused(ValueError):
     pass
 
 
-class Fetcher:
-    """Serves ``data:`` URLs and files under the templates and bank folders; refuses everything else."""
+def make_fetcher(*roots: Path):
+    """A WeasyPrint URL fetcher serving ``data:`` URLs and files under the templates and ``roots`` only.
 
-    def __init__(self, *roots: Path) -> None:
-        self.roots = tuple(root.resolve() for root in (TEMPLATES_DIR, *roots))
-        self.refused: list[str] = []
+    Everything else (http, https, ftp, files elsewhere) is refused and recorded in ``fetcher.refused``.
+    """
+    from weasyprint.urls import URLFetcher
 
-    def __call__(self, url: str, timeout: int = 10, ssl_context=None) -> dict:
-        from weasyprint import default_url_fetcher
+    allowed = tuple(root.resolve() for root in (TEMPLATES_DIR, *roots))
 
-        if url.startswith("data:"):
-            return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                return {"file_obj": path.open("rb"), "mime_type": None, "filename": path.name}
-        self.refused.append(url)
-        _log.warning("refused to fetch %s", url)
-        raise FetchRefused(f"mockexam does not fetch {url}")
+    class LocalFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in allowed) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            self.refused.append(url)
+            _log.warning("refused to fetch %s", url)
+            raise FetchRefused(f"mockexam does not fetch {url}")
+
+    return LocalFetcher()
 
 
 class Engine:
@@ -44,7 +51,7 @@ class Engine:
         from weasyprint.text.fonts import FontConfiguration
 
         self.font_config = FontConfiguration()
-        self.fetcher = Fetcher(bank_root)
+        self.fetcher = make_fetcher(bank_root)
         self.base_url = TEMPLATES_DIR.as_uri() + "/"
 
     def document(self, markup: str):
