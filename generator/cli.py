@@ -313,3 +313,42 @@ def render(manifest_path: Path, bank_dir: Path) -> None:
         (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
         render_into(exam, staging, lambda step: click.echo(f"  rendering {step}…", err=True))
     click.echo(f"re-rendered {exam.exam_id} into {display_path(target)}")
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+@cli.group()
+def bench() -> None:
+    """Performance measurements (not tests): validation, assembly and complete builds."""
+
+
+@bench.command("validate")
+@click.option("--count", default=10_000, show_default=True, help="Synthetic questions in the bank.")
+def bench_validate_command(count: int) -> None:
+    """Time `mockexam validate` on a synthetic bank (target <= 3 s for 10,000 questions)."""
+    from generator.bench import bench_validate
+
+    bench_validate(count, report=click.echo)
+
+
+@bench.command("assemble")
+@click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
+@click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
+def bench_assemble_command(count: int, questions: int) -> None:
+    """Time selection and 2 forms from a large in-memory bank (target <= 1 s)."""
+    from generator.bench import bench_assemble
+
+    bench_assemble(count, questions, report=click.echo)
+
+
+@bench.command("build")
+@click.argument("blueprint_path", metavar="BLUEPRINT", type=click.Path(dir_okay=False, path_type=Path),
+                default=Path("bank/blueprints/full-mock.yaml"))
+@bank_option
+@click.option("--seeds", default=10, show_default=True, help="Builds with seeds 1..N.")
+def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> None:
+    """Time complete builds (booklets, answer sheets, key, HTML) over several seeds."""
+    from generator.bench import bench_build
+
+    bench_build(blueprint_path, bank_dir, seeds, report=click.echo)

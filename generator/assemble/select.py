@@ -10,6 +10,7 @@ if that reduced model has no solution, the full model is solved.
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
@@ -120,14 +121,14 @@ def select_questions(
         raise UserError(f"include_ids: {', '.join(missing)} not in the bank")
     pool = eligible(questions, blueprint, recent_ids - set(blueprint.include_ids))
     constraints = constraints_of(blueprint, taxonomy)
-    _check_single_constraints(pool, constraints, blueprint)
-    weights = {q.id: weight(seed, q.id) for q in pool}
-    reduced = _reduce(pool, blueprint, constraints, weights)
+    cells = _cells(pool, blueprint, constraints)
+    _check_single_constraints(cells, constraints, blueprint)
+    reduced = _reduce(cells, blueprint, constraints, seed)
     chosen = None
     if len(reduced) < len(pool):
-        chosen = _solve(reduced, blueprint, constraints, weights, seed, explain=False)
+        chosen = _solve(reduced, blueprint, constraints, seed, explain=False)
     if chosen is None:
-        chosen = _solve(pool, blueprint, constraints, weights, seed, explain=True)
+        chosen = _solve(pool, blueprint, constraints, seed, explain=True)
     assert chosen is not None
     sections = tuple(
         tuple(sorted((q for q in chosen if q.type == s.type), key=lambda q: q.id)) for s in blueprint.sections
@@ -136,14 +137,35 @@ def select_questions(
     return Selection(sections, tuple(constraints), excluded_recent, len(pool))
 
 
-def _check_single_constraints(pool: list[Question], constraints: list[Constraint], blueprint: Blueprint) -> None:
+Cell = tuple[tuple[bool, ...], int]  # which constraints a question counts for, and its points
+
+
+def _cells(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint]) -> dict[Cell, list[Question]]:
+    """Questions grouped by what the constraints see of them: members of a cell are interchangeable."""
+    topic_keys = list(blueprint.topics)
+    by_profile: dict[tuple, list[Question]] = defaultdict(list)
+    for q in pool:
+        topic = next((k for k in topic_keys if q.topic == k or q.topic.startswith(k + ".")), None)
+        points = question_points(q, blueprint) if blueprint.total_points else 0
+        by_profile[(q.type, topic, q.difficulty, points)].append(q)
+    cells: dict[Cell, list[Question]] = defaultdict(list)
+    for (_, _, _, points), members in by_profile.items():
+        signature = tuple(c.test(members[0]) for c in constraints)  # tested once per profile
+        cells[(signature, points)] += members
+    return cells
+
+
+def _check_single_constraints(cells: dict[Cell, list[Question]], constraints: list[Constraint],
+                              blueprint: Blueprint) -> None:
     """Fast, precise messages for constraints the bank cannot meet even on their own."""
+    keys = {cell: {q.group or q.id for q in members} for cell, members in cells.items()}
     problems = []
-    for c in constraints:
-        matching = [q for q in pool if c.test(q)]
-        distinct = len({q.group or q.id for q in matching})
+    for index, c in enumerate(constraints):
+        applicable = [cell for cell in cells if cell[0][index]]
+        matching = sum(len(cells[cell]) for cell in applicable)
+        distinct = len(set().union(*(keys[cell] for cell in applicable)))
         if distinct < c.count:
-            grouped = f" ({len(matching)} before merging concept groups)" if len(matching) != distinct else ""
+            grouped = f" ({matching} before merging concept groups)" if matching != distinct else ""
             problems.append(f"{c.name}: needs {c.count} {c.describe}, the bank has {distinct} eligible{grouped}")
     if problems:
         raise UserError("the bank cannot satisfy the blueprint:\n  " + "\n  ".join(problems) + _pool_note(blueprint))
@@ -156,30 +178,27 @@ def _pool_note(blueprint: Blueprint) -> str:
     return f"\n(eligible = after {', '.join(filters)})" if filters else ""
 
 
-def _reduce(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint],
-            weights: dict[str, int]) -> list[Question]:
-    """Keep the best-weighted questions of each interchangeable cell."""
-    keep_per_cell = 2 * max(s.count for s in blueprint.sections) + 4
-    cells: dict[tuple, list[Question]] = defaultdict(list)
+def _reduce(cells: dict[Cell, list[Question]], blueprint: Blueprint, constraints: list[Constraint],
+            seed: int) -> list[Question]:
+    """A seeded random sample of each cell: a few more questions than the cell could ever need."""
     included = set(blueprint.include_ids)
     kept: list[Question] = []
-    for q in pool:
-        if q.id in included:
-            kept.append(q)
+    for (signature, points), members in cells.items():
+        need = min((c.count for c, applies in zip(constraints, signature) if applies), default=0)
+        keep = 2 * need + 4  # slack for concept groups that block each other
+        if len(members) <= keep:
+            kept += members
             continue
-        signature = tuple(c.test(q) for c in constraints)
-        points = question_points(q, blueprint) if blueprint.total_points else 0
-        cells[(signature, points)].append(q)
-    for members in cells.values():
-        members.sort(key=lambda q: (-weights[q.id], q.id))
-        kept += members[:keep_per_cell]
-    return kept
+        rng = random.Random(f"{seed}:{signature}:{points}")
+        kept += [q for q in members if q.id in included] + rng.sample(members, keep)
+    return list({q.id: q for q in kept}.values())
 
 
 def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint],
-           weights: dict[str, int], seed: int, explain: bool) -> list[Question] | None:
+           seed: int, explain: bool) -> list[Question] | None:
     model = cp_model.CpModel()
     pool = sorted(pool, key=lambda q: q.id)  # the model must not depend on bank order
+    weights = {q.id: weight(seed, q.id) for q in pool}
     x = {q.id: model.new_bool_var(q.id) for q in pool}
     guards: dict[int, str] = {}
 

@@ -9,10 +9,10 @@ from typing import Any, Sequence
 
 import yaml
 
-try:  # libyaml is ~10x faster; PyYAML wheels ship it
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml is much faster; PyYAML wheels ship it
+    from yaml import CBaseLoader as _TextLoader, CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import BaseLoader as _TextLoader, SafeLoader as _Loader  # type: ignore[assignment]
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -84,10 +84,15 @@ def split(text: str) -> SplitFile:
     raise FileProblem(1, "front matter", "front matter is not closed: add a line '---' after the last key")
 
 
-def parse_yaml(front_matter: str, first_line: int) -> dict[str, Any]:
-    """The front matter as a mapping; YAML errors carry their file line."""
+def parse_yaml(front_matter: str, first_line: int, scalars_as_text: bool = False) -> dict[str, Any]:
+    """The front matter as a mapping; YAML errors carry their file line.
+
+    With ``scalars_as_text`` every scalar stays the text it was written as (``- 0.50`` and ``- yes``
+    remain choices, not numbers or booleans); the schema converts numbers and booleans where it
+    expects them. It is also faster.
+    """
     try:
-        data = yaml.load(front_matter, Loader=_Loader)  # noqa: S506 - CSafeLoader is safe
+        data = yaml.load(front_matter, Loader=_TextLoader if scalars_as_text else _Loader)  # noqa: S506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 from pydantic import ValidationError
@@ -22,7 +24,7 @@ QUESTIONS_DIR = "questions"
 
 def question_files(root: Path) -> list[Path]:
     """Every question file of a bank, in a stable order."""
-    return sorted(p for p in (root / QUESTIONS_DIR).rglob("*.md") if p.name.lower() != "readme.md")
+    return sorted((p for p in (root / QUESTIONS_DIR).rglob("*.md") if p.name.lower() != "readme.md"), key=str)
 
 
 def load_taxonomy(root: Path) -> Taxonomy:
@@ -51,16 +53,18 @@ def load_bank(root: Path) -> Bank:
     digest = hashlib.sha256((root / TOPICS_FILE).read_bytes())
     questions: list[Question] = []
     problems: list[Problem] = []
-    first_seen: dict[str, tuple[Path, int]] = {}
-    for path in question_files(root):
-        raw = path.read_bytes()
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + raw + b"\0")
-        question, file_problems, id_line = _load_file(path, raw, taxonomy)
-        problems += file_problems
+    first_seen: dict[str, Path] = {}
+    prefix = len(str(root)) + 1  # relative paths by slicing: Path.relative_to is slow for 10,000 files
+    for path, file_hash, question, file_problems in _load_files(question_files(root), taxonomy):
+        digest.update(str(path)[prefix:].replace("\\", "/").encode() + b"\0" + file_hash + b"\0")
+        if file_problems:
+            shown = display_path(path)  # resolving paths is slow: only for files with problems
+            problems += [Problem(shown, p.line, p.field, p.message) for p in file_problems]
         if question is None:
             continue
         if question.id in first_seen:
-            other, other_line = first_seen[question.id]
+            other = first_seen[question.id]
+            id_line, other_line = _id_line(path), _id_line(other)
             problems.append(
                 Problem(
                     display_path(path),
@@ -71,60 +75,81 @@ def load_bank(root: Path) -> Bank:
                 )
             )
             continue
-        first_seen[question.id] = (path, id_line)
+        first_seen[question.id] = path
         questions.append(question)
     if problems:
         raise UserError(sorted(problems))
     return Bank(root=root, taxonomy=taxonomy, questions=tuple(questions), content_hash=digest.hexdigest())
 
 
-def _load_file(path: Path, raw: bytes, taxonomy: Taxonomy) -> tuple[Question | None, list[Problem], int]:
-    """One file -> (question or None, its problems, line of its id)."""
-    shown = display_path(path)
+_Loaded = tuple[Path, bytes, "Question | None", "list[FileProblem]"]
+PARALLEL_FROM = 1500  # files; below this a process pool costs more than it saves
+
+
+def _load_files(paths: list[Path], taxonomy: Taxonomy) -> Iterator[_Loaded]:
+    """Load files in order, on every core for large banks (YAML parsing dominates)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        yield from _load_chunk(paths, taxonomy)
+        return
+    size = -(-len(paths) // (workers * 4))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        for loaded in pool.map(_load_chunk, chunks, [taxonomy] * len(chunks)):
+            yield from loaded
+
+
+def _load_chunk(paths: list[Path], taxonomy: Taxonomy) -> list[_Loaded]:
+    loaded = []
+    for path in paths:
+        raw = path.read_bytes()
+        loaded.append((path, hashlib.sha256(raw).digest(), *_load_file(path, raw, taxonomy)))
+    return loaded
+
+
+def _id_line(path: Path) -> int:
+    text = frontmatter.decode(path.read_bytes())
+    return frontmatter.top_level_key_lines(text, 1).get("id", 1)
+
+
+def _load_file(path: Path, raw: bytes, taxonomy: Taxonomy) -> tuple[Question | None, list[FileProblem]]:
+    """One file -> (question or None, its problems)."""
     try:
         parts = frontmatter.split(frontmatter.decode(raw))
-        data = frontmatter.parse_yaml(parts.front_matter, parts.front_matter_line)
+        data = frontmatter.parse_yaml(parts.front_matter, parts.front_matter_line, scalars_as_text=True)
     except FileProblem as problem:
-        return None, [Problem(shown, problem.line, problem.field, problem.message)], 1
-    key_lines = frontmatter.top_level_key_lines(parts.front_matter, parts.front_matter_line)
-
-    def line_of(loc: tuple[Any, ...]) -> int:
+        return None, [problem]
+    def line_of(loc: tuple[Any, ...]) -> int:  # only called for problems: scanning lines costs time
         if len(loc) > 1:
             nested = frontmatter.locate(parts.front_matter, parts.front_matter_line, loc)
             if nested is not None:
                 return nested
+        key_lines = frontmatter.top_level_key_lines(parts.front_matter, parts.front_matter_line)
         return key_lines.get(str(loc[0]), parts.front_matter_line) if loc else parts.front_matter_line
 
-    problems: list[Problem] = []
+    problems: list[FileProblem] = []
     meta = None
     try:
         meta = META_ADAPTER.validate_python(data)
     except ValidationError as error:
-        for loc, field, message in _explain(error, data):
-            problems.append(Problem(shown, line_of(loc), field, message))
+        problems += [FileProblem(line_of(loc), field, message) for loc, field, message in _explain(error, data)]
     if meta is not None and meta.topic not in taxonomy.leaves:
-        problems.append(Problem(shown, line_of(("topic",)), "topic", _topic_message(meta.topic, taxonomy)))
+        problems.append(FileProblem(line_of(("topic",)), "topic", _topic_message(meta.topic, taxonomy)))
 
     body, body_problems = frontmatter.parse_body(parts.body, parts.body_line)
-    problems += [Problem(shown, p.line, p.field, p.message) for p in body_problems]
+    problems += body_problems
     if not body.stem:
-        problems.append(
-            Problem(shown, parts.body_line, "body", "the question text is empty: write it after the front matter")
-        )
+        problems.append(FileProblem(parts.body_line, "body", "the question text is empty: write it after the front matter"))
     kind = data.get("type")
     if kind == "essay" and body.model_answer is None:
-        problems.append(
-            Problem(shown, parts.body_line, "body", "essay has no '## 모범답안' section: add the model answer")
-        )
+        problems.append(FileProblem(parts.body_line, "body", "essay has no '## 모범답안' section: add the model answer"))
     if kind in ("mcq", "short") and body.model_answer is not None:
-        problems.append(
-            Problem(shown, parts.body_line, "body", f"'## 모범답안' is only for essays; a {kind} question "
-                    f"keeps its key in {'answer' if kind == 'mcq' else 'answers'}: and explains it in '## 해설'")
-        )
-    id_line = key_lines.get("id", 1)
+        key = "answer" if kind == "mcq" else "answers"
+        problems.append(FileProblem(parts.body_line, "body", f"'## 모범답안' is only for essays; a {kind} question "
+                                    f"keeps its key in {key}: and explains it in '## 해설'"))
     if problems or meta is None:
-        return None, problems, id_line
-    return Question(meta=meta, body=body, path=path), [], id_line
+        return None, problems
+    return Question(meta=meta, body=body, path=path), []
 
 
 def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, str]]:

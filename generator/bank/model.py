@@ -14,39 +14,28 @@ AnyMeta = McqMeta | ShortMeta | EssayMeta
 
 @dataclass(frozen=True)
 class Question:
-    """One question: validated front matter plus its Markdown parts."""
+    """One question: validated front matter plus its Markdown parts.
+
+    The most used metadata are copied to plain attributes: assembly reads them millions of times.
+    """
 
     meta: AnyMeta
     body: Body
     path: Path  # absolute path of the file
+    id: str = field(init=False)
+    type: QuestionType = field(init=False)
+    topic: str = field(init=False)
+    difficulty: int = field(init=False)
+    points: int = field(init=False)
+    group: str | None = field(init=False)
 
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def type(self) -> QuestionType:
-        return QuestionType(self.meta.type)
-
-    @property
-    def topic(self) -> str:
-        return self.meta.topic
+    def __post_init__(self) -> None:
+        for name in ("id", "type", "topic", "difficulty", "points", "group"):
+            object.__setattr__(self, name, getattr(self.meta, name))
 
     @property
     def area(self) -> str:
-        return self.meta.topic.split(".", 1)[0]
-
-    @property
-    def difficulty(self) -> int:
-        return self.meta.difficulty
-
-    @property
-    def points(self) -> int:
-        return self.meta.points
-
-    @property
-    def group(self) -> str | None:
-        return self.meta.group
+        return self.topic.split(".", 1)[0]
 
 
 @dataclass(frozen=True)
