@@ -1,0 +1,151 @@
+"""Rendering: every output is a writer over the same assembled Exam.
+
+``render_exam`` writes, into an existing empty folder:
+  booklet-<form>.pdf       문제지 (two columns, paginated in Python: see booklet.py)
+  answer-sheet-<form>.pdf  답안지 (OMR bubbles, corner markers, QR code per page)
+  key.pdf                  정답 및 해설
+  exam.html                self-contained page for printing and practice
+
+The writers are independent, so on a multi-core machine they run in forked worker processes (each with its
+own WeasyPrint FontConfiguration, reused for every document of that worker). ``MOCKEXAM_RENDER_JOBS=1``
+forces a serial build.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from generator.assemble.exam import Exam
+
+Progress = Callable[[str], None]
+
+# heaviest first: the pool starts them in this order
+TASKS = ("booklets", "key", "html", "sheets")
+
+
+def _outputs(exam: Exam, task: str) -> list[str]:
+    names = [form.name for form in exam.forms]
+    return {
+        "booklets": [f"booklet-{n}.pdf" for n in names],
+        "sheets": [f"answer-sheet-{n}.pdf" for n in names],
+        "key": ["key.pdf"],
+        "html": ["exam.html"],
+    }[task]
+
+
+_engine = None
+
+
+def _get_engine(exam: Exam):
+    global _engine
+    from generator.render.pdf import Engine
+
+    if _engine is None or _engine.bank_root != exam.bank.root:
+        _engine = Engine(exam.bank.root)
+    return _engine
+
+
+def run_task(exam: Exam, task: str, out_dir: Path, say: Progress) -> tuple[list[Path], float]:
+    """Write the outputs of one task; returns their paths and the seconds it took."""
+    start = time.perf_counter()
+    if task == "html":
+        from generator.render.webpage import render_html
+
+        say("html")
+        paths = [render_html(exam, out_dir)]
+    elif task == "booklets":
+        from generator.render.booklet import render_booklets
+
+        paths = render_booklets(exam, _get_engine(exam), out_dir, progress=say)
+    elif task == "sheets":
+        from generator.render.answer_sheet import render_answer_sheets
+
+        paths = render_answer_sheets(exam, _get_engine(exam), out_dir, progress=say)
+    elif task == "key":
+        from generator.render.key import render_key
+
+        say("key")
+        paths = [render_key(exam, _get_engine(exam), out_dir)]
+    else:  # pragma: no cover
+        raise ValueError(task)
+    return paths, time.perf_counter() - start
+
+
+# state inherited by forked workers (never pickled)
+_JOB: dict = {}
+
+
+def _worker(task: str) -> tuple[list[Path], float]:
+    queue = _JOB["queue"]
+    return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put)
+
+
+def _jobs() -> int:
+    env = os.environ.get("MOCKEXAM_RENDER_JOBS")
+    if env:
+        return max(1, int(env))
+    if not sys.platform.startswith("linux"):
+        return 1  # fork is the only start method that shares the loaded exam cheaply
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, jobs: int | None = None,
+                timings: dict[str, float] | None = None) -> list[Path]:
+    """Write every output of ``exam`` into ``out_dir``; returns the paths (booklets, sheets, key, html).
+
+    ``progress`` is called with e.g. "booklet A" as each output starts. ``timings``, when given, receives
+    the seconds spent per task.
+    """
+    say = progress or (lambda _message: None)
+    out_dir = Path(out_dir)
+    jobs = jobs or _jobs()
+    results: dict[str, tuple[list[Path], float]] = {}
+    if jobs <= 1:
+        for task in TASKS:
+            results[task] = run_task(exam, task, out_dir, say)
+    else:
+        results = _parallel(exam, out_dir, say, jobs)
+    if timings is not None:
+        timings.update({task: seconds for task, (_, seconds) in results.items()})
+    order = ["booklets", "sheets", "key", "html"]
+    return [path for task in order for path in results[task][0]]
+
+
+def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, tuple[list[Path], float]]:
+    import multiprocessing
+    import queue as queue_module
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # imported once here and inherited by the forked workers
+    import generator.render.answer_sheet  # noqa: F401
+    import generator.render.booklet  # noqa: F401
+    import generator.render.key  # noqa: F401
+    import generator.render.webpage  # noqa: F401
+
+    context = multiprocessing.get_context("fork")
+    messages = context.SimpleQueue()
+    _JOB.update(exam=exam, out_dir=out_dir, queue=messages)
+    results = {}
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_worker, task): task for task in TASKS}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+                while not messages.empty():
+                    say(messages.get())
+                for future in done:
+                    results[futures[future]] = future.result()
+            while not messages.empty():
+                say(messages.get())
+    finally:
+        _JOB.clear()
+    del queue_module
+    return results
+
+
+__all__ = ["render_exam", "run_task", "TASKS"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.assemble.exam import Exam, ExamForm, ExamItem
 from generator.bank.schema import QuestionType
@@ -25,6 +25,7 @@ from generator.render.common import (
 )
 from generator.render.markdown import MarkdownRenderer, code_css
 from generator.render.paginate import Block, Column, paginate
+from generator.render.paginate import pages as group_pages
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
 
@@ -68,6 +69,9 @@ class FormPieces:
     html: dict[str, str] = field(default_factory=dict)  # piece key -> HTML (word joiners inserted)
     blocks: list[list[str]] = field(default_factory=list)  # keys of each block
     kinds: list[str] = field(default_factory=list)  # "section" | "question"
+    # piece key -> key of the layout it shares with other forms (same HTML apart from the absolutely
+    # positioned question number, or choices whose height does not depend on their order)
+    shared: dict[str, str] = field(default_factory=dict)
 
 
 def css_string(text: str) -> Markup:
@@ -106,14 +110,20 @@ def build_pieces(form: ExamForm, md: MarkdownRenderer) -> FormPieces:
     for s_index, section in enumerate(form.sections):
         key = f"{form.name}-s{s_index}"
         result.html[key] = keep_words(section_head(section))
+        result.shared[key] = f"s{s_index}"
         result.blocks.append([key])
         result.kinds.append("section")
         for item in section.items:
             keys = []
-            for p_index, html in enumerate(item_pieces(item, md)):
+            parts = item_pieces(item, md)
+            for p_index, html in enumerate(parts):
                 key = f"{form.name}-q{item.number}-{p_index}"
                 result.html[key] = keep_words(html)
                 keys.append(key)
+                shared = f"{item.question.id}-{item.points}-{p_index}"
+                if item.choices and p_index == len(parts) - 1 and choice_columns(item.choices) == 2:
+                    shared += "-" + ".".join(map(str, item.choice_order))  # two per row: order matters
+                result.shared[key] = shared
             result.blocks.append(keys)
             result.kinds.append("question")
     return result
@@ -130,11 +140,14 @@ def font_css() -> str:
 
 
 def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMETRY) -> dict[str, float]:
-    """Height in px of every piece, laid out once at column width."""
-    body = []
+    """Height in px of every distinct piece (by its ``shared`` key), laid out once at column width."""
+    body, seen = [], set()
     for pieces in forms:
         for key, html in pieces.html.items():
-            body.append(f'<div class="piece" data-k="{key}">{html}</div>')
+            shared = pieces.shared.get(key, key)
+            if shared not in seen:
+                seen.add(shared)
+                body.append(f'<div class="piece" data-k="{shared}">{html}</div>')
     markup = (f"<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><style>{font_css()}\n{stylesheet()}\n"
               f"@page {{ size: {geometry.col_w}mm 20000mm; margin: 0; }}</style></head><body>"
               + "".join(body) + "</body></html>")
@@ -156,52 +169,62 @@ def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMET
 def layout(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = GEOMETRY) -> list[Column]:
     gap_px = {"section": geometry.section_gap * PX_PER_MM, "question": geometry.question_gap * PX_PER_MM}
     blocks = [
-        Block(tuple((key, heights[key]) for key in keys), gap_px[kind], keep_with_next=kind == "section")
+        Block(tuple((key, heights[pieces.shared.get(key, key)]) for key in keys), gap_px[kind],
+              keep_with_next=kind == "section")
         for keys, kind in zip(pieces.blocks, pieces.kinds)
     ]
     return paginate(blocks, geometry.capacity_px)
 
 
-def booklet_html(exam: Exam, pieces: FormPieces, columns: list[Column], geometry: Geometry = GEOMETRY) -> str:
+def booklets_html(exam: Exam, laid_out: list[tuple[FormPieces, list[Column]]],
+                  geometry: Geometry = GEOMETRY) -> str:
+    """One HTML document holding the booklets of several forms, one after the other."""
     from generator.render.paginate import pages as group_pages
 
-    form = pieces.form
     bp = exam.blueprint
-    pages = []
-    for index, page_columns in enumerate(group_pages(columns)):
-        pages.append({"top": geometry.title_h if index == 0 else 0, "columns": page_columns})
-    env = environment()
-    return env.get_template("booklet.html.j2").render(
+    booklets = []
+    for pieces, columns in laid_out:
+        pages = [{"top": geometry.title_h if index == 0 else 0, "columns": page_columns}
+                 for index, page_columns in enumerate(group_pages(columns))]
+        booklets.append({
+            "form": pieces.form,
+            "pages": pages,
+            "instructions": general_instructions(exam, pieces.form),
+            "pieces": {key: Markup(html) for key, html in pieces.html.items()},
+        })
+    return environment().get_template("booklet.html.j2").render(
         css=Markup(font_css() + "\n" + stylesheet()),
         g=geometry,
-        form=form,
         title=bp.title,
         session=bp.session,
         subject=bp.subject,
         duration=bp.duration_minutes,
-        item_count=len(form.items),
+        item_count=len(exam.forms[0].items),
         total_points=exam.total_points,
         id_digits=ID_DIGITS,
-        instructions=general_instructions(exam, form),
-        header_left=css_string(f"{bp.title} · {bp.subject} 영역"),
-        pages=pages,
-        pieces={key: Markup(html) for key, html in pieces.html.items()},
+        header_left=Markup(keep_words(str(escape(f"{bp.title} · {bp.subject} 영역")))),
+        booklets=booklets,
     )
 
 
 def render_booklets(exam: Exam, engine: Engine, out_dir: Path, forms: list[ExamForm] | None = None,
                     progress=None) -> list[Path]:
-    """Write booklet-<form>.pdf for every form (measuring all forms in one layout pass)."""
-    md = MarkdownRenderer(exam.bank.root)
+    """Write booklet-<form>.pdf for every form: one measuring layout, one final layout for all forms."""
+    md = MarkdownRenderer(exam.bank.root, inline_svg=False)
     forms = list(forms or exam.forms)
+    if progress:
+        progress(f"booklet {forms[0].name}")
     all_pieces = [build_pieces(form, md) for form in forms]
     heights = measure(engine, all_pieces)
-    paths = []
-    for pieces in all_pieces:
-        if progress:
+    laid_out = [(pieces, layout(pieces, heights)) for pieces in all_pieces]
+    document = engine.document(booklets_html(exam, laid_out))
+    paths, first = [], 0
+    for index, (pieces, columns) in enumerate(laid_out):
+        if progress and index:
             progress(f"booklet {pieces.form.name}")
-        columns = layout(pieces, heights)
+        count = len(group_pages(columns))
         target = out_dir / f"booklet-{pieces.form.name}.pdf"
-        engine.write(booklet_html(exam, pieces, columns), target)
+        document.copy(document.pages[first:first + count]).write_pdf(target)
+        first += count
         paths.append(target)
     return paths

@@ -49,7 +49,7 @@ def font_face_css(sources: dict[str, str] | None = None) -> str:
     for family, faces in FONTS.items():
         for filename, weight in faces:
             url = (sources or {}).get(filename, f"fonts/{filename}")
-            fmt = "woff2" if url.startswith("data:font/woff2") else "truetype"
+            fmt = next((f for f in ("woff2", "woff") if url.startswith(f"data:font/{f};")), "truetype")
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}") format("{fmt}"); '
                          f"font-weight: {weight}; font-style: normal; }}")
     return "\n".join(rules)
@@ -77,7 +77,7 @@ def visual_width(text: str) -> float:
     text = re.sub(r"[*`]", "", text)
     width = 0.0
     for char in text:
-        if char == " ":
+        if char == " " or char in ",.;:'\"()":
             width += 0.3
         elif ord(char) >= 0x1100:
             width += 1.0
@@ -88,9 +88,10 @@ def visual_width(text: str) -> float:
 
 def choice_columns(choices: tuple[str, ...]) -> int:
     """5 choices on one line, two per line, or one per line, as on Korean papers."""
-    widest = max((visual_width(choice) for choice in choices), default=0)
-    if widest <= 3.2 and len(choices) >= 4:
-        return 5
+    widths = [visual_width(choice) for choice in choices]
+    widest = max(widths, default=0)
+    if len(choices) >= 4 and (widest <= 3.2 or sum(widths) + 2.1 * len(choices) <= 22):
+        return 5  # one line: equal cells, or cells as wide as their text (ㄱ / ㄱ, ㄴ / ㄱ, ㄴ, ㄷ)
     if widest <= 9.5:
         return 2
     return 1

@@ -30,9 +30,12 @@ _HREF = re.compile(r'\b((?:xlink:)?href)="#([^"]+)"')
 _SIZE = re.compile(r'^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)" viewBox="([-\d. ]+)"')
 
 
+_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLE)
+
+
 def code_css() -> str:
-    """Pygments colours for ``<pre class="hl">``."""
-    return HtmlFormatter(style=CODE_STYLE).get_style_defs(".hl")
+    """Code colours are inline styles (fewer CSS rules keep WeasyPrint's cascade fast)."""
+    return ""
 
 
 @lru_cache(maxsize=4096)
@@ -57,8 +60,11 @@ def _math_svg(latex: str, display: bool) -> str:
 class MarkdownRenderer:
     """Renders question Markdown; one instance per output document (math ids are unique within it)."""
 
-    def __init__(self, bank_root: Path) -> None:
+    def __init__(self, bank_root: Path, inline_svg: bool = True) -> None:
+        """``inline_svg=False`` (for WeasyPrint) embeds formulas as SVG images: their elements then stay out
+        of the HTML tree and its CSS cascade, which makes math-heavy pages several times faster."""
         self.bank_root = bank_root.resolve()
+        self.inline_svg = inline_svg
         self._ids = itertools.count(1)
         md = MarkdownIt("commonmark", {"html": False}).enable("table")
         md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
@@ -103,6 +109,8 @@ class MarkdownRenderer:
             svg = _math_svg(latex.strip(), display)
         except Exception:  # noqa: BLE001 - a formula ziamath cannot parse is shown as source
             return f'<code class="math-src">{html.escape(latex)}</code>'
+        if not self.inline_svg:
+            return _math_img(svg)
         prefix = f"m{next(self._ids)}-"
         svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
         return _HREF.sub(lambda m: f'{m.group(1)}="#{prefix}{m.group(2)}"', svg)
@@ -119,14 +127,16 @@ class MarkdownRenderer:
         info = (token.info or "").strip().split(maxsplit=1)
         lang = info[0] if info else ""
         if lang in ("보기", "<보기>"):
-            inner = self.md.render(token.content, env)
+            # each ㄱ./ㄴ./ㄷ. or (가)/(나) line is its own paragraph, as on Korean papers
+            content = re.sub(r"\n(?=\s*(?:[ㄱ-ㅎ]\s*\.|\([가-하]\)|[A-E]\.))", "\n\n", token.content)
+            inner = self.md.render(content, env)
             return ('<div class="bogi"><div class="bogi-title"><span>&lt;보 기&gt;</span></div>'
                     f'<div class="bogi-body">{inner}</div></div>\n')
         try:
             lexer = get_lexer_by_name(lang) if lang else TextLexer()
         except ClassNotFound:
             lexer = TextLexer()
-        code = highlight(token.content, lexer, HtmlFormatter(nowrap=True))
+        code = highlight(token.content, lexer, _FORMATTER)
         return f'<pre class="hl"><code>{code}</code></pre>\n'
 
     def _image(self, tokens, idx, options, env) -> str:
@@ -145,6 +155,16 @@ class MarkdownRenderer:
         if not path.is_relative_to(self.bank_root) or not path.is_file() or path.suffix.lower() not in IMAGE_TYPES:
             return None
         return _data_uri(path)
+
+
+_STYLE = re.compile(r' style="([^"]*)"')
+
+
+@lru_cache(maxsize=4096)
+def _math_img(svg: str) -> str:
+    style = _STYLE.search(svg).group(1)
+    data = base64.b64encode(_STYLE.sub("", svg, count=1).encode("utf-8")).decode("ascii")
+    return f'<img class="math" style="{style}" src="data:image/svg+xml;base64,{data}" alt="">'
 
 
 @lru_cache(maxsize=256)

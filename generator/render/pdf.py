@@ -50,6 +50,7 @@ class Engine:
     def __init__(self, bank_root: Path) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
+        self.bank_root = bank_root
         self.font_config = FontConfiguration()
         self.fetcher = make_fetcher(bank_root)
         self.base_url = TEMPLATES_DIR.as_uri() + "/"

@@ -1,0 +1,55 @@
+"""Font subsets for the self-contained HTML: only the characters the page uses, as WOFF data URIs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import re
+from functools import lru_cache
+
+from generator.paths import FONTS_DIR
+from generator.render.common import FONTS
+
+CODE_FONT = "NanumGothicCoding.ttf"
+_CODE = re.compile(r"<(pre|code)\b[^>]*>(.*?)</\1>", re.S)
+_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+@lru_cache(maxsize=32)
+def _subset(filename: str, text: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    options = subset.Options()
+    options.layout_features = []  # precomposed Hangul needs no GSUB/GPOS; keeps subsetting fast
+    options.hinting = False
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "FFTM", "kern"]
+    options.flavor = "woff"
+    font = TTFont(FONTS_DIR / filename, lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out)
+    return out.getvalue()
+
+
+def subset_sources(markup: str) -> dict[str, str]:
+    """Font file name -> data URI of its subset for the characters in ``markup``."""
+    chars = "".join(sorted(set(markup) | set(_ASCII) | set("①②③④⑤")))
+    code_chars = "".join(sorted(set("".join(m.group(2) for m in _CODE.finditer(markup))) | set(_ASCII)))
+    sources = {}
+    for faces in FONTS.values():
+        for filename, _ in faces:
+            text = code_chars if filename == CODE_FONT else chars
+            data = _subset(filename, text)
+            sources[filename] = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
+    return sources
+
+
+def charset_digest(markup: str) -> str:
+    return hashlib.sha256("".join(sorted(set(markup))).encode()).hexdigest()[:12]

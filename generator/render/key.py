@@ -1,0 +1,77 @@
+"""정답 및 해설 (answer key): key tables of every form, then answers, explanations and rubrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.assemble.exam import Exam
+from generator.bank.schema import DIFFICULTY_LABELS
+from generator.render.booklet import css_string
+from generator.render.common import accepted_answers, environment, font_face_css, read_template_file, rubric
+from generator.render.markdown import MarkdownRenderer
+from generator.render.pdf import Engine
+from generator.render.text import keep_words
+
+
+def key_entries(exam: Exam, md: MarkdownRenderer) -> list[dict]:
+    first, others = exam.forms[0], exam.forms[1:]
+    entries = []
+    for item in first.items:
+        question = item.question
+        elsewhere = []
+        for form in others:
+            twin = next(i for i in form.items if i.question.id == question.id)
+            text = f"{form.label} {twin.number}번"
+            if twin.answer is not None:
+                text += f" 정답 {twin.answer_label}"
+            elsewhere.append(text)
+        points = rubric(item)
+        entries.append({
+            "item": item,
+            "topic": exam.bank.taxonomy.label(question.topic),
+            "difficulty": DIFFICULTY_LABELS.get(question.difficulty, str(question.difficulty)),
+            "others": elsewhere,
+            "accepted": accepted_answers(item),
+            "explanation": Markup(md.html(item.explanation, question.path)),  # ①–⑤ as printed on this form
+            "model_answer": Markup(md.html(question.body.model_answer, question.path)),
+            "rubric": points,
+            "rubric_total": sum(score for _, score in points),
+        })
+    return entries
+
+
+def key_tables(exam: Exam) -> list[dict]:
+    tables = []
+    for form in exam.forms:
+        mcqs = [item for item in form.items if item.answer is not None]
+        tables.append({
+            "form": form,
+            "mcq_rows": [mcqs[i:i + 10] for i in range(0, len(mcqs), 10)],
+            "others": [item for item in form.items if item.answer is None],
+        })
+    return tables
+
+
+def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
+    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False)
+    bp = exam.blueprint
+    css = "\n".join([font_face_css(), read_template_file("paper.css"), read_template_file("key.css")])
+    html = environment().get_template("key.html.j2").render(
+        css=Markup(css),
+        exam=exam,
+        bp=bp,
+        header=css_string(f"{bp.title} 정답 및 해설"),
+        tables=key_tables(exam),
+        first=exam.forms[0],
+        entries=key_entries(exam, md),
+        item_count=len(exam.forms[0].items),
+    )
+    return keep_words(html)
+
+
+def render_key(exam: Exam, engine: Engine, out_dir: Path) -> Path:
+    target = out_dir / "key.pdf"
+    engine.write(key_html(exam), target)
+    return target
