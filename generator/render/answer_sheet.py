@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from generator.assemble.exam import Exam, ExamForm, ExamItem
 from generator.bank.schema import QuestionType
-from generator.render.common import environment, font_face_css, read_template_file
+from generator.render.common import environment, paper_css
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
 
@@ -67,9 +67,8 @@ def answer_sheet_html(exam: Exam, form: ExamForm) -> str:
     blocks = _blocks(mcqs)
     pages = sheet_pages(exam, form)
     bp = exam.blueprint
-    css = "\n".join([font_face_css(), read_template_file("paper.css"), read_template_file("answer_sheet.css")])
     html = environment().get_template("answer_sheet.html.j2").render(
-        css=Markup(css),
+        css=paper_css("answer_sheet.css"),
         exam=exam,
         bp=bp,
         form=form,

@@ -136,3 +136,8 @@ def rubric(item: ExamItem) -> list[tuple[str, int]]:
 
 def item_counts(form: ExamForm) -> str:
     return ", ".join(f"{section.name} {len(section.items)}문항" for section in form.sections)
+
+
+def paper_css(stylesheet: str) -> Markup:
+    """Fonts, the shared paper styles and one document's own stylesheet, for a PDF writer."""
+    return Markup("\n".join([font_face_css(), read_template_file("paper.css"), read_template_file(stylesheet)]))

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from generator.assemble.exam import Exam
 from generator.bank.schema import DIFFICULTY_LABELS
 from generator.render.booklet import css_string
-from generator.render.common import accepted_answers, environment, font_face_css, read_template_file, rubric
+from generator.render.common import accepted_answers, environment, paper_css, rubric
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
@@ -57,9 +57,8 @@ def key_tables(exam: Exam) -> list[dict]:
 def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
     md = md or MarkdownRenderer(exam.bank.root, inline_svg=False)
     bp = exam.blueprint
-    css = "\n".join([font_face_css(), read_template_file("paper.css"), read_template_file("key.css")])
     html = environment().get_template("key.html.j2").render(
-        css=Markup(css),
+        css=paper_css("key.css"),
         exam=exam,
         bp=bp,
         header=css_string(f"{bp.title} 정답 및 해설"),
