@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +59,3 @@ def render_into(exam: Exam, folder: Path, progress: Progress | None) -> list[Pat
     from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
 
     return render_exam(exam, folder, progress)
-
-
-

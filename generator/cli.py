@@ -8,7 +8,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,10 +16,15 @@ from generator import __version__
 from generator.bank import query, skeleton
 from generator.bank.loader import load_bank, load_taxonomy
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
+from generator.bank.lint import lint as run_lint
 from generator.bank.model import Bank
 from generator.bank.schema import DIFFICULTY_LABELS, SLUG_PATTERN, QuestionType, front_matter_json_schema
 from generator.problems import UserError, did_you_mean, display_path
 from generator.textable import format_table, truncate
+
+if TYPE_CHECKING:
+    from generator.assemble.exam import Exam
+    from generator.assemble.select import Selection
 
 
 class _Group(click.Group):
@@ -220,8 +225,6 @@ def schema(out: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
 def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
     """Warnings beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
-    from generator.bank.lint import lint as run_lint
-
     bank = load_bank(bank_dir)
     report = run_lint(bank, similarity)
     for warning in report.warnings:
@@ -277,7 +280,7 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
         click.echo(f"  {display_path(path)}")
 
 
-def _print_dry_run(exam: Any, selection: Any, rows: list[tuple[str, int, int]]) -> None:
+def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
     form = exam.forms[0]
     click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
                f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")
