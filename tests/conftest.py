@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -90,6 +91,12 @@ class BankBuilder:
         if extra:
             text = text.replace(f"difficulty: {difficulty}\n", f"difficulty: {difficulty}\n{extra}", 1)
         return self.write(f"{qid}.md", text, topic.split(".")[0])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or fill the user's render cache."""
+    os.environ["MOCKEXAM_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

@@ -95,11 +95,22 @@ def test_every_exam_meets_all_constraints_and_keys_match_the_shuffled_choices(ca
                 if not meta.shuffle_choices:
                     assert item.choices == meta.choices
         key = form.mcq_key
-        pinned = any(not i.question.meta.shuffle_choices for i in form.items if isinstance(i.question.meta, McqMeta))
-        if key and not pinned:
+        pinned = Counter(i.answer for i in form.items
+                         if isinstance(i.question.meta, McqMeta) and not i.question.meta.shuffle_choices)
+        if key:
             counts = Counter(key)
-            assert max(counts[p] for p in range(1, 6)) - min(counts[p] for p in range(1, 6)) <= 1
+            spread = max(counts[p] for p in range(1, 6)) - min(counts[p] for p in range(1, 6))
+            assert spread == most_even_spread(len(key), pinned), (key, pinned)
+        if key and not pinned:
             assert all(not (key[i] == key[i + 1] == key[i + 2]) for i in range(len(key) - 2))
+
+
+def most_even_spread(n: int, pinned: Counter) -> int:
+    """The smallest max-min answer count possible when pinned answers cannot move."""
+    counts = [pinned[p] for p in range(1, 6)]
+    for _ in range(n - sum(counts)):
+        counts[counts.index(min(counts))] += 1
+    return max(counts) - min(counts)
 
 
 def test_balanced_key_honours_pinned_positions_and_avoids_runs():

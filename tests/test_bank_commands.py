@@ -113,3 +113,11 @@ def test_lint_flags_missing_explanation_give_away_choices_and_answer_spread(bank
     assert "give-away.md:13: 해설: MCQ without '## 해설'" in output.output
     assert "give-away.md:7: choices: the correct choice is by far the longest" in output.output
     assert "answer positions are unevenly spread (① 1 (100%)" in output.output
+
+
+def test_lint_notes_pinned_answers_that_pile_up(bank, run):
+    for number in range(10):
+        bank.add("mcq", f"pinned-{number}", answer=3 if number < 6 else number % 5 + 1,
+                 extra="shuffle_choices: false\n")
+    output = run("lint", "--bank", bank.root).output
+    assert "answers of MCQs with shuffle_choices: false pile up" in output and "③ 6 (60%)" in output

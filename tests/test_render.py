@@ -306,3 +306,24 @@ def test_choice_references_in_explanations_follow_each_form(exam, rendered):
         assert f"정답은 {CIRCLED[item.answer - 1]}" in block.replace("\u2060", "")
         first_choice_now = CIRCLED[item.choice_order.index(0)]
         assert f"{first_choice_now}" in block
+
+
+def test_replayed_svg_paths_draw_the_same_pdf(exam, tmp_path, monkeypatch):
+    """The path memo (render/svg_paths.py) only saves time: pages are byte-identical without it."""
+    from weasyprint import svg
+
+    from generator.render import run_task, svg_paths
+
+    svg_paths.install()
+    memoised = svg.TAGS["path"]
+    assert getattr(memoised, "memoised", False)
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    run_task(exam, "key", tmp_path / "with", lambda _: None)
+    monkeypatch.setattr(svg_paths, "install", lambda: None)
+    monkeypatch.setitem(svg.TAGS, "path", memoised.original)
+    import generator.render as render_package
+
+    monkeypatch.setattr(render_package, "_engine", None)
+    run_task(exam, "key", tmp_path / "without", lambda _: None)
+    assert (tmp_path / "with" / "key.pdf").read_bytes() == (tmp_path / "without" / "key.pdf").read_bytes()

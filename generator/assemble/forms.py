@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from typing import Sequence
 
 from generator.assemble.blueprint import Blueprint
@@ -11,7 +12,7 @@ from generator.bank.model import Question
 from generator.bank.schema import McqMeta
 
 MAX_RUN = 2  # never the same answer three times in a row
-_SEARCH_BUDGET = 20_000  # nodes per attempt of the key search
+_SEARCH_BUDGET = 2_000  # nodes per attempt: many short randomised attempts beat one deep search
 
 
 def form_rng(seed: int, form: str) -> random.Random:
@@ -37,14 +38,14 @@ def balanced_key(slots: Sequence[frozenset[int]], rng: random.Random) -> list[in
     n = len(slots)
     if n == 0:
         return []
-    for _ in range(30):
-        extra = set(rng.sample(range(1, 6), n % 5))
-        quota = {p: n // 5 + (p in extra) for p in range(1, 6)}
-        found = _search(slots, quota, rng, avoid_runs=True)
+    pinned = Counter(next(iter(slot)) for slot in slots if len(slot) == 1)
+    for _ in range(40):
+        found = _search(slots, _even_quota(n, pinned, rng), rng, avoid_runs=True)
         if found is not None:
             return found
+    base = n // 5
     for slack in range(1, n + 1):  # pinned or short choice lists: relax evenness, then runs
-        quota = {p: -(-n // 5) + slack for p in range(1, 6)}
+        quota = {p: max(base + 1, pinned[p]) + slack - 1 for p in range(1, 6)}
         for avoid_runs in (True, False):
             found = _search(slots, quota, rng, avoid_runs)
             if found is not None:
@@ -52,8 +53,25 @@ def balanced_key(slots: Sequence[frozenset[int]], rng: random.Random) -> list[in
     raise AssertionError("unreachable: with unlimited quota every slot can be filled")
 
 
+def _even_quota(n: int, pinned: Counter[int], rng: random.Random) -> dict[int, int]:
+    """The most even answer counts that the pinned answers allow (ties broken at random)."""
+    quota = {p: pinned[p] for p in range(1, 6)}
+    for _ in range(n - sum(quota.values())):
+        lowest = min(quota.values())
+        quota[rng.choice([p for p in quota if quota[p] == lowest])] += 1
+    return quota
+
+
 def _search(slots: Sequence[frozenset[int]], quota: dict[int, int], rng: random.Random,
             avoid_runs: bool) -> list[int] | None:
+    """Randomised backtracking; never spends a position that a later pinned answer still needs."""
+    pinned_from = [Counter() for _ in range(len(slots) + 1)]  # pinned answers in slots[i:]
+    for index in range(len(slots) - 1, -1, -1):
+        pinned_from[index] = pinned_from[index + 1].copy()
+        if len(slots[index]) == 1:
+            pinned_from[index][next(iter(slots[index]))] += 1
+    if any(pinned_from[0][p] > quota[p] for p in quota):
+        return None
     remaining = dict(quota)
     key: list[int] = []
     budget = [_SEARCH_BUDGET]
@@ -64,11 +82,12 @@ def _search(slots: Sequence[frozenset[int]], quota: dict[int, int], rng: random.
         budget[0] -= 1
         if budget[0] < 0:
             return False
-        options = [p for p in slots[index] if remaining[p] > 0]
-        if avoid_runs and index >= MAX_RUN and len(set(key[-MAX_RUN:])) == 1:
-            options = [p for p in options if p != key[-1]]
+        later = pinned_from[index + 1]
+        options = [p for p in slots[index] if remaining[p] > later[p]]
+        if avoid_runs:
+            options = [p for p in options if _run_length(key, slots, index, p) <= MAX_RUN]
         rng.shuffle(options)
-        options.sort(key=lambda p: -remaining[p])  # stable: random among equals
+        options.sort(key=lambda p: -(remaining[p] - later[p]))  # stable: random among equals
         for position in options:
             remaining[position] -= 1
             key.append(position)
@@ -79,6 +98,26 @@ def _search(slots: Sequence[frozenset[int]], quota: dict[int, int], rng: random.
         return False
 
     return key if extend(0) else None
+
+
+def _forced_run(slots: Sequence[frozenset[int]]) -> bool:
+    """Whether pinned slots alone already repeat one answer more than MAX_RUN times in a row."""
+    return any(len(set(slots[i : i + MAX_RUN + 1])) == 1 and len(slots[i]) == 1
+               for i in range(len(slots) - MAX_RUN))
+
+
+def _run_length(key: list[int], slots: Sequence[frozenset[int]], index: int, position: int) -> int:
+    """Length of the run of ``position`` that putting it at ``index`` makes, pinned slots ahead included."""
+    length = 1
+    for earlier in reversed(key):
+        if earlier != position:
+            break
+        length += 1
+    for slot in slots[index + 1 :]:
+        if slot != frozenset({position}):
+            break
+        length += 1
+    return length
 
 
 def choice_order(question: Question, position: int, rng: random.Random) -> tuple[int, ...]:
@@ -96,13 +135,17 @@ def choice_order(question: Question, position: int, rng: random.Random) -> tuple
 def make_form(name: str, blueprint: Blueprint, selected: Sequence[Sequence[Question]], seed: int) -> ExamForm:
     """One form: ``selected[i]`` are the questions of ``blueprint.sections[i]`` (any order)."""
     rng = form_rng(seed, name)
-    ordered = []
-    for questions in selected:
-        section = sorted(questions, key=lambda q: q.id)
-        rng.shuffle(section)
-        ordered.append(section)
-    mcqs = [q for section in ordered for q in section if isinstance(q.meta, McqMeta)]
-    positions = iter(balanced_key([allowed_positions(q) for q in mcqs], rng))
+    for _ in range(50):  # reshuffle while pinned questions would force the same answer three times in a row
+        ordered = []
+        for questions in selected:
+            section = sorted(questions, key=lambda q: q.id)
+            rng.shuffle(section)
+            ordered.append(section)
+        mcqs = [q for section in ordered for q in section if isinstance(q.meta, McqMeta)]
+        slots = [allowed_positions(q) for q in mcqs]
+        if not _forced_run(slots):
+            break
+    positions = iter(balanced_key(slots, rng))
     sections, number = [], 0
     for spec, questions in zip(blueprint.sections, ordered):
         items = []

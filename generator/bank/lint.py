@@ -21,6 +21,8 @@ from generator.problems import Problem, display_path
 NEAR_DUPLICATE_SIMILARITY = 0.5
 CHOICE_LENGTH_RATIO = 2.5  # longest / shortest choice
 ANSWER_SHARE_RANGE = (0.15, 0.25)
+PINNED_SHARE_MAX = 0.3  # of the pinned MCQs' answers on one position
+PINNED_NOTE_FROM = 10  # pinned MCQs before their spread is worth a note
 _MARKUP = re.compile(r"[\s`*_#>|$\\{}\[\]()~\-.,:;!?\"'“”‘’·/]+")
 _NUMBERED_CHOICE = re.compile(r"(?<![\d.])[1-5]\s*번(?!째)")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
@@ -158,17 +160,27 @@ def near_duplicates(questions: Iterable[Question], threshold: float) -> list[Pro
 
 
 def answer_spread(questions: Iterable[Question]) -> list[str]:
-    """A note when MCQ answer positions are unevenly spread over the bank."""
-    positions = Counter(q.meta.answer for q in questions if isinstance(q.meta, McqMeta))
+    """Notes when MCQ answer positions are unevenly spread over the bank, or over its pinned MCQs."""
+    mcqs = [q.meta for q in questions if isinstance(q.meta, McqMeta)]
+    notes = []
+    low, high = ANSWER_SHARE_RANGE
+    spread = _share_text(Counter(meta.answer for meta in mcqs))
+    if spread and not all(low <= share <= high for share in spread[1].values()):
+        notes.append(f"MCQ answer positions are unevenly spread ({spread[0]}); aim for {low:.0%}–{high:.0%} each")
+    pinned = _share_text(Counter(meta.answer for meta in mcqs if not meta.shuffle_choices))
+    if pinned and sum(1 for meta in mcqs if not meta.shuffle_choices) >= PINNED_NOTE_FROM \
+            and max(pinned[1].values()) > PINNED_SHARE_MAX:
+        notes.append(f"answers of MCQs with shuffle_choices: false pile up ({pinned[0]}): forms cannot move them, "
+                     "so exams drawing several of them get an uneven key; vary where the correct value sits")
+    return notes
+
+
+def _share_text(positions: Counter[int]) -> tuple[str, dict[int, float]] | None:
     total = sum(positions.values())
     if total == 0:
-        return []
-    low, high = ANSWER_SHARE_RANGE
+        return None
     shares = {p: positions[p] / total for p in range(1, 6)}
-    spread = ", ".join(f"{'①②③④⑤'[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items())
-    if all(low <= share <= high for share in shares.values()):
-        return []
-    return [f"MCQ answer positions are unevenly spread ({spread}); aim for {low:.0%}–{high:.0%} each"]
+    return ", ".join(f"{'①②③④⑤'[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items()), shares
 
 
 @lru_cache(maxsize=1)

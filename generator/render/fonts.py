@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import logging
 import re
 from functools import lru_cache
 
@@ -19,21 +18,18 @@ _ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 
 @lru_cache(maxsize=32)
 def _subset(filename: str, text: str) -> bytes:
-    from fontTools import subset
+    """WOFF subset of a bundled font: HarfBuzz subsets (~10x faster than fontTools), fontTools wraps."""
+    import uharfbuzz
     from fontTools.ttLib import TTFont
 
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    options = subset.Options()
-    options.layout_features = []  # precomposed Hangul needs no GSUB/GPOS; keeps subsetting fast
-    options.hinting = False
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "FFTM", "kern"]
-    options.flavor = "woff"
-    font = TTFont(FONTS_DIR / filename, lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    out = io.BytesIO()
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(FONTS_DIR / filename)))
+    request = uharfbuzz.SubsetInput()
+    request.unicode_set.update(ord(ch) for ch in text)
+    request.flags = uharfbuzz.SubsetFlags.NO_HINTING
+    subset = uharfbuzz.subset(face, request)
+    font = TTFont(io.BytesIO(subset.blob.data))
     font.flavor = "woff"
+    out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 

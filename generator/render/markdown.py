@@ -22,6 +22,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator import disk_cache
+
 MATH_PX = 20.0  # ziamath size; the SVG is rescaled to em units afterwards
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 CODE_STYLE = "default"
@@ -40,9 +42,16 @@ def code_css() -> str:
 
 @lru_cache(maxsize=4096)
 def _math_svg(latex: str, display: bool) -> str:
-    """ziamath SVG scaled to em units (1em = the surrounding font size) and aligned on the baseline."""
+    """ziamath SVG scaled to em units (1em = the surrounding font size) and aligned on the baseline.
+
+    Typesetting a formula takes ~30 ms, so results are also kept in the on-disk cache: rebuilding an exam
+    or building another one from the same bank reuses them.
+    """
     import ziamath
 
+    cached = disk_cache.read("math", ziamath.__version__, MATH_PX, display, latex)
+    if cached is not None:
+        return cached
     math = ziamath.Latex(latex, size=MATH_PX, inline=not display)
     svg = math.svg()
     match = _SIZE.match(svg)
@@ -54,7 +63,9 @@ def _math_svg(latex: str, display: bool) -> str:
     w, h = float(width) / MATH_PX, float(height) / MATH_PX
     style = f"width:{w:.3f}em;height:{h:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
     head = f'<svg{attrs} class="math" style="{style}" viewBox="{viewbox}" role="img"'
-    return head + svg[match.end():]
+    result = head + svg[match.end():]
+    disk_cache.write(result, "math", ziamath.__version__, MATH_PX, display, latex)
+    return result
 
 
 class MarkdownRenderer:

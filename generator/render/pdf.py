@@ -50,6 +50,9 @@ class Engine:
     def __init__(self, bank_root: Path) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
+        from generator.render import svg_paths
+
+        svg_paths.install()
         self.bank_root = bank_root
         self.font_config = FontConfiguration()
         self.fetcher = make_fetcher(bank_root)
