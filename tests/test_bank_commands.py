@@ -120,4 +120,4 @@ def test_lint_notes_pinned_answers_that_pile_up(bank, run):
         bank.add("mcq", f"pinned-{number}", answer=3 if number < 6 else number % 5 + 1,
                  extra="shuffle_choices: false\n")
     output = run("lint", "--bank", bank.root).output
-    assert "answers of MCQs with shuffle_choices: false pile up" in output and "③ 6 (60%)" in output
+    assert "answers of MCQs with shuffle_choices: false pile up" in output and "③ 7 (70%)" in output
