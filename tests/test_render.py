@@ -327,3 +327,37 @@ def test_replayed_svg_paths_draw_the_same_pdf(exam, tmp_path, monkeypatch):
     monkeypatch.setattr(render_package, "_engine", None)
     run_task(exam, "key", tmp_path / "without", lambda _: None)
     assert (tmp_path / "with" / "key.pdf").read_bytes() == (tmp_path / "without" / "key.pdf").read_bytes()
+
+
+def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
+    """`mockexam build` writes all files at once; `mockexam render` re-renders with the fixed text."""
+    import json
+    import shutil
+
+    bank = tmp_path / "bank"
+    shutil.copytree(BANK, bank)
+    blueprint = tmp_path / "quiz.yaml"
+    blueprint.write_text("title: 연습 시험\nduration_minutes: 30\nforms: [A, B]\nseed: 3\nsections:\n"
+                         "  - {type: mcq, count: 4, points: 3}\n  - {type: short, count: 1, points: 4}\n",
+                         encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", blueprint, "--bank", bank, "--out", out)
+    assert result.exit_code == 0, result.output
+    folder = out / "quiz-3"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
+        "manifest.json"]
+    assert "booklet-A.pdf" in result.output and "rendering" in result.output
+    before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    first = before["forms"][0]["sections"][0]["items"][0]["id"]
+    path = next(bank.rglob(f"{first}.md"))
+    text = path.read_text(encoding="utf-8")
+    stem_start = text.index("---\n", 4) + 4
+    path.write_text(text[:stem_start] + "수정된문항표시 " + text[stem_start:], encoding="utf-8")
+
+    result = run("render", folder / "manifest.json", "--bank", bank)
+    assert result.exit_code == 0, result.output
+    assert "bank changed" in result.output
+    after = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert after["forms"] == before["forms"], "same questions, order, choices and key"
+    assert "수정된문항표시" in "".join(pdf_text(folder / "booklet-A.pdf"))
