@@ -121,3 +121,10 @@ def test_lint_notes_pinned_answers_that_pile_up(bank, run):
                  extra="shuffle_choices: false\n")
     output = run("lint", "--bank", bank.root).output
     assert "answers of MCQs with shuffle_choices: false pile up" in output and "③ 7 (70%)" in output
+
+
+def test_lint_flags_hangul_inside_math(bank, run):
+    path = bank.add("mcq", "korean-math")
+    path.write_text(path.read_text(encoding="utf-8").replace("옳은 것은?", "옳은 것은? $16N \\text{ 바이트}$"),
+                    encoding="utf-8")
+    assert "korean-math.md:2: math: Hangul inside math cannot be printed" in run("lint", "--bank", bank.root).output

@@ -45,8 +45,8 @@ def test_essays_have_model_answers_and_rubrics_of_three_to_six_points(bank):
             assert q.body.model_answer and 3 <= len(q.meta.rubric) <= 6, q.id
 
 
-def test_no_chatbot_leftovers_or_corrupted_seed_wording(bank):
-    leftovers = re.compile(r"물론입니다|설명해\s?드리겠습니다|유틸리티어|활성화 학습|비연형")
+def test_no_chatbot_leftovers_corrupted_wording_or_notes_about_the_seeds(bank):
+    leftovers = re.compile(r"물론입니다|설명해\s?드리겠습니다|유틸리티어|활성화 학습|비연형|시드 답안|시드의 답|원 자료|원래 자료")
     for q in bank.questions:
         text = "\n".join(filter(None, [q.body.stem, q.body.explanation, q.body.model_answer,
                                        *getattr(q.meta, "choices", ()), *getattr(q.meta, "answers", ())]))

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from generator.bank import frontmatter
 from generator.bank.model import Bank, Question
@@ -25,6 +25,7 @@ PINNED_SHARE_MAX = 0.3  # of the pinned MCQs' answers on one position
 PINNED_NOTE_FROM = 10  # pinned MCQs before their spread is worth a note
 _MARKUP = re.compile(r"[\s`*_#>|$\\{}\[\]()~\-.,:;!?\"'“”‘’·/]+")
 _NUMBERED_CHOICE = re.compile(r"(?<![\d.])[1-5]\s*번(?!째)")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
 
 
@@ -194,11 +195,18 @@ def printable_characters(fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
     return frozenset(covered)
 
 
-def unprintable_characters(questions: Iterable[Question]) -> list[Problem]:
+def unprintable_characters(questions: Sequence[Question]) -> list[Problem]:
+    """Characters the text fonts lack, and Hangul inside formulas (the math font has none)."""
+    found = []
+    for question in questions:
+        formulas = [m.group(0) for m in _MATH.finditer(searchable_text(question))]
+        korean = [formula for formula in formulas if _HANGUL.search(formula)]
+        if korean:
+            found.append(_warn(question, "id", "math", f"Hangul inside math cannot be printed: {korean[0][:40]}; "
+                               "write the Korean words outside $…$"))
     covered = printable_characters()
     if not covered:
-        return []
-    found = []
+        return found
     for question in questions:
         text = _MATH.sub("", searchable_text(question))  # math is drawn by the math renderer
         missing = sorted({ch for ch in text if ord(ch) not in covered and not ch.isspace()})
