@@ -19,6 +19,7 @@ from generator.render.common import (
     add_points,
     choice_columns,
     environment,
+    equal_choice_cells,
     general_instructions,
     read_template_file,
     rendered_choices,
@@ -89,8 +90,9 @@ def item_pieces(item: ExamItem, md: MarkdownRenderer) -> list[str]:
                                 f'<div class="q q-stem"><span class="qnum">{item.number}.</span>', 1)
     if item.choices:
         columns = choice_columns(item.choices)
+        layout = f"c{columns} even" if columns == 5 and equal_choice_cells(item.choices) else f"c{columns}"
         lis = "".join(f'<li><span class="cn">{c.mark}</span>{c.html}</li>' for c in rendered_choices(item, md))
-        parts.append(f'<div class="q"><ol class="choices c{columns}">{lis}</ol></div>')
+        parts.append(f'<div class="q"><ol class="choices {layout}">{lis}</ol></div>')
     elif question.type == QuestionType.ESSAY:
         parts.append('<div class="q"><p class="essay-note">※ 답은 답안지의 서술형 답란에 쓰시오.</p></div>')
     return parts

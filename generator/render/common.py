@@ -86,11 +86,19 @@ def visual_width(text: str) -> float:
     return width
 
 
+CHOICE_LINE_EM = 22.9  # booklet column (88 mm) less the question indent, in em of the 10 pt body text
+
+
+def equal_choice_cells(choices: tuple[str, ...]) -> bool:
+    """Short choices (numbers, single words) sit in five equal cells; longer one-line sets keep their width."""
+    return max((visual_width(choice) for choice in choices), default=0) <= 3.2
+
+
 def choice_columns(choices: tuple[str, ...]) -> int:
     """5 choices on one line, two per line, or one per line, as on Korean papers."""
     widths = [visual_width(choice) for choice in choices]
     widest = max(widths, default=0)
-    if len(choices) >= 4 and (widest <= 3.2 or sum(widths) + 2.1 * len(choices) <= 22):
+    if len(choices) >= 4 and (equal_choice_cells(choices) or sum(widths) + 2.1 * len(choices) <= CHOICE_LINE_EM):
         return 5  # one line: equal cells, or cells as wide as their text (ㄱ / ㄱ, ㄴ / ㄱ, ㄴ, ㄷ)
     if widest <= 9.5:
         return 2
