@@ -94,17 +94,21 @@ def test_booklet_choices_follow_the_form(exam, rendered):
                 assert -1 not in positions and positions == sorted(positions), (form.name, item.number)
 
 
+def assert_only_project_fonts_embedded(path: Path) -> None:
+    names = set()
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, (path.name, font["/BaseFont"])
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    assert names and all(name.startswith(ALLOWED_FONTS) for name in names), (path.name, names)
+
+
 def test_pdfs_embed_only_project_fonts(rendered):
     for path in sorted(rendered.glob("*.pdf")):
-        names = set()
-        for page in PdfReader(path).pages:
-            for font in page["/Resources"]["/Font"].values():
-                font = font.get_object()
-                descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-                descriptor = descendant["/FontDescriptor"].get_object()
-                assert "/FontFile2" in descriptor, (path.name, font["/BaseFont"])
-                names.add(str(font["/BaseFont"]).split("+")[-1])
-        assert names and all(name.startswith(ALLOWED_FONTS) for name in names), (path.name, names)
+        assert_only_project_fonts_embedded(path)
 
 
 def test_answer_sheet_pages_have_markers_and_qr(exam, rendered):
@@ -199,6 +203,7 @@ def test_hangul_renders_without_system_fonts(exam, tmp_path):
                    timeout=120)
     text = "".join(pdf_text(tmp_path / "booklet-A.pdf"))
     assert "데이터정제에대한설명으로옳은것은?" in text
+    assert_only_project_fonts_embedded(tmp_path / "booklet-A.pdf")  # not DejaVu boxes
 
 
 # --- browser (practice mode) -------------------------------------------------------------------------------
