@@ -117,7 +117,6 @@ def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, job
 
 def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, tuple[list[Path], float]]:
     import multiprocessing
-    import queue as queue_module
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # imported once here and inherited by the forked workers
@@ -144,7 +143,6 @@ def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, 
                 say(messages.get())
     finally:
         _JOB.clear()
-    del queue_module
     return results
 
 
