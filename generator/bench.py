@@ -46,13 +46,13 @@ def bench_assemble(count: int = 100_000, questions: int = 40, seeds: int = 5, re
     started = time.perf_counter()
     bank = synthetic_questions(count, list(taxonomy.leaves), seed=1, group_every=3)
     report(f"made {count} synthetic questions in {time.perf_counter() - started:.1f} s")
-    blueprint = Blueprint(
-        title="벤치마크", duration_minutes=100, forms=("A", "B"),
-        sections=[{"type": "mcq", "count": questions - 8, "points": 2}, {"type": "short", "count": 5, "points": 4},
-                  {"type": "essay", "count": 3}],
-        topics={"data": 0.15, "model": 0.5, "system": 0.25, "trend.recent": 0.10},
-        difficulty={1: 0.1, 2: 0.3, 3: 0.4, 4: 0.15, 5: 0.05},
-    )
+    blueprint = Blueprint.model_validate({
+        "title": "벤치마크", "duration_minutes": 100, "forms": ["A", "B"],
+        "sections": [{"type": "mcq", "count": questions - 8, "points": 2},
+                     {"type": "short", "count": 5, "points": 4}, {"type": "essay", "count": 3}],
+        "topics": {"data": 0.15, "model": 0.5, "system": 0.25, "trend.recent": 0.10},
+        "difficulty": {1: 0.1, 2: 0.3, 3: 0.4, 4: 0.15, 5: 0.05},
+    })
     times = []
     for seed in range(seeds):
         started = time.perf_counter()

@@ -36,7 +36,7 @@ def plan_exam(bank: Bank, blueprint: Blueprint, exam_id: str, out_root: Path,
 
 
 def replace_blueprint(blueprint: Blueprint, seed: int | None, forms: tuple[str, ...] | None) -> Blueprint:
-    changes = {}
+    changes: dict[str, object] = {}
     if seed is not None:
         changes["seed"] = seed
     if forms is not None:
@@ -56,6 +56,8 @@ def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, ren
 
 
 def render_into(exam: Exam, folder: Path, progress: Progress | None) -> list[Path]:
-    from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
+    from generator.render import (
+        render_exam,  # heavy imports (WeasyPrint) only when rendering
+    )
 
     return render_exam(exam, folder, progress)

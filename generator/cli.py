@@ -14,11 +14,16 @@ import click
 
 from generator import __version__
 from generator.bank import query, skeleton
-from generator.bank.loader import load_bank, load_taxonomy
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.lint import lint as run_lint
+from generator.bank.loader import load_bank, load_taxonomy
 from generator.bank.model import Bank
-from generator.bank.schema import DIFFICULTY_LABELS, SLUG_PATTERN, QuestionType, front_matter_json_schema
+from generator.bank.schema import (
+    DIFFICULTY_LABELS,
+    SLUG_PATTERN,
+    QuestionType,
+    front_matter_json_schema,
+)
 from generator.problems import UserError, did_you_mean, display_path
 from generator.textable import format_table, truncate
 
@@ -302,7 +307,12 @@ def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, i
 @bank_option
 def render(manifest_path: Path, bank_dir: Path) -> None:
     """Re-render an exam from its manifest.json (e.g. after fixing a typo in the bank)."""
-    from generator.assemble.manifest import MANIFEST_NAME, exam_from_manifest, manifest_json, read_manifest
+    from generator.assemble.manifest import (
+        MANIFEST_NAME,
+        exam_from_manifest,
+        manifest_json,
+        read_manifest,
+    )
     from generator.atomic import atomic_directory
     from generator.build import render_into
 

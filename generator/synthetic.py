@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.bank.frontmatter import Body
 from generator.bank.loader import QUESTIONS_DIR, TOPICS_FILE
-from generator.bank.model import Question
+from generator.bank.model import AnyMeta, Question
 from generator.bank.schema import EssayMeta, McqMeta, QuestionType, ShortMeta
 from generator.paths import PROJECT_ROOT
 
@@ -19,16 +19,17 @@ def synthetic_question(index: int, kind: QuestionType, topic: str, difficulty: i
                        group: str | None = None, shuffle_choices: bool = True) -> Question:
     """One valid in-memory question (no file)."""
     qid = f"syn-{index:06d}"
-    common = {"id": qid, "topic": topic, "difficulty": difficulty, "group": group}
+    common = {"id": qid, "type": kind, "topic": topic, "difficulty": difficulty, "group": group}
+    meta: AnyMeta
     if kind is QuestionType.MCQ:
-        choices = tuple(f"{qid} 선택지 {n} {'가나다라마'[n - 1]}" for n in range(1, 6))
-        meta = McqMeta(type=kind, points=3, choices=choices, answer=rng.randint(1, 5),
-                       shuffle_choices=shuffle_choices, **common)
+        choices = [f"{qid} 선택지 {n} {'가나다라마'[n - 1]}" for n in range(1, 6)]
+        meta = McqMeta.model_validate({**common, "points": 3, "choices": choices, "answer": rng.randint(1, 5),
+                                       "shuffle_choices": shuffle_choices})
     elif kind is QuestionType.SHORT:
-        meta = ShortMeta(type=kind, points=4, answers=(f"정답{index}", f"answer-{index}"), **common)
+        meta = ShortMeta.model_validate({**common, "points": 4, "answers": [f"정답{index}", f"answer-{index}"]})
     else:
-        meta = EssayMeta(type=kind, points=10, rubric=({"point": "핵심 개념", "score": 6},
-                                                       {"point": "예시", "score": 4}), **common)
+        meta = EssayMeta.model_validate({**common, "points": 10, "rubric": [{"point": "핵심 개념", "score": 6},
+                                                                           {"point": "예시", "score": 4}]})
     body = Body(stem=f"합성 문항 {index}: 다음 설명에 해당하는 것은?", explanation="해설입니다.",
                 model_answer="모범답안입니다." if kind is QuestionType.ESSAY else None)
     return Question(meta=meta, body=body, path=Path(f"/synthetic/{qid}.md"))

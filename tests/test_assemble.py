@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +19,6 @@ from generator.bank.loader import load_taxonomy
 from generator.bank.schema import McqMeta, QuestionType
 from generator.problems import UserError
 from generator.synthetic import synthetic_question
-
-from conftest import PROJECT
 
 TAXONOMY = load_taxonomy(PROJECT / "bank")
 LEAVES = list(TAXONOMY.leaves)

@@ -6,7 +6,6 @@ import json
 
 import jsonschema
 import yaml
-
 from conftest import MCQ
 
 

@@ -7,12 +7,11 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import PROJECT
 
 from generator.bank.lint import lint
 from generator.bank.loader import load_bank
 from generator.bank.schema import EssayMeta, McqMeta, QuestionType, ShortMeta
-
-from conftest import PROJECT
 
 SEEDS = PROJECT.parent / "shared" / "seeds"
 

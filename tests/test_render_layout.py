@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from generator.render.common import add_points, choice_columns
-from generator.render.paginate import Block, paginate, pages
+from generator.render.paginate import Block, pages, paginate
 from generator.render.text import WJ, keep_words
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
@@ -109,10 +116,10 @@ def load_blueprint(path: Path, taxonomy: Taxonomy) -> Blueprint:
     problems = []
     for topic in blueprint.topics:
         if topic not in taxonomy.areas and topic not in taxonomy.leaves:
-            known = list(taxonomy.areas) + list(taxonomy.leaves)
+            topics = list(taxonomy.areas) + list(taxonomy.leaves)
             line = frontmatter.locate(text, 1, ("topics", topic)) or 1
             problems.append(Problem(shown, line, f"topics.{topic}",
-                                    f"unknown topic '{topic}'{did_you_mean(topic, known)}: use an area or a leaf"))
+                                    f"unknown topic '{topic}'{did_you_mean(topic, topics)}: use an area or a leaf"))
     for topic in blueprint.topics:
         area = topic.split(".")[0]
         if topic != area and area in blueprint.topics:

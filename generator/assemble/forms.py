@@ -65,7 +65,7 @@ def _even_quota(n: int, pinned: Counter[int], rng: random.Random) -> dict[int, i
 def _search(slots: Sequence[frozenset[int]], quota: dict[int, int], rng: random.Random,
             avoid_runs: bool) -> list[int] | None:
     """Randomised backtracking; never spends a position that a later pinned answer still needs."""
-    pinned_from = [Counter() for _ in range(len(slots) + 1)]  # pinned answers in slots[i:]
+    pinned_from: list[Counter[int]] = [Counter() for _ in range(len(slots) + 1)]  # pinned answers in slots[i:]
     for index in range(len(slots) - 1, -1, -1):
         pinned_from[index] = pinned_from[index + 1].copy()
         if len(slots[index]) == 1:

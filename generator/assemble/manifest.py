@@ -76,9 +76,9 @@ def exam_from_manifest(data: dict[str, Any], bank: Bank, shown: str) -> Exam:
     """Rebuild the exam exactly as recorded (order, choices), with the bank's current text."""
     blueprint = Blueprint.model_validate(data["blueprint"])
     problems = []
-    forms = []
+    forms: list[ExamForm] = []
     for form in data["forms"]:
-        sections = []
+        sections: list[ExamSection] = []
         for section in form["sections"]:
             items = []
             for record in section["items"]:

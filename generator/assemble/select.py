@@ -13,12 +13,14 @@ import hashlib
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterable, Sequence
 
 from ortools.sat.python import cp_model
 
 from generator.assemble.blueprint import Blueprint
 from generator.bank.model import Question, Taxonomy
+from generator.bank.schema import QuestionType
 from generator.problems import UserError
 
 SOLVER_SECONDS = 60.0
@@ -69,18 +71,29 @@ def question_points(question: Question, blueprint: Blueprint) -> int:
 def constraints_of(blueprint: Blueprint, taxonomy: Taxonomy) -> list[Constraint]:
     """The counted constraints of a blueprint: sections, topic shares, difficulty shares."""
     found = [
-        Constraint(f"section {s.title}", f"{s.type.value} questions", s.count,
-                   lambda q, t=s.type: q.type == t)
+        Constraint(f"section {s.title}", f"{s.type.value} questions", s.count, partial(_of_type, s.type))
         for s in blueprint.sections
     ]
     total = blueprint.question_count
     for topic, count in largest_remainder(blueprint.topics, total).items():
         found.append(Constraint(f"topic {topic}", f"questions in {topic}", count,
-                                lambda q, k=topic: taxonomy.matches(q.topic, k)))
+                                partial(_in_topic, taxonomy, topic)))
     for level, count in largest_remainder(blueprint.difficulty, total).items():
         found.append(Constraint(f"difficulty {level}", f"questions of difficulty {level}", count,
-                                lambda q, d=level: q.difficulty == d))
+                                partial(_of_difficulty, level)))
     return found
+
+
+def _of_type(kind: QuestionType, question: Question) -> bool:
+    return question.type == kind
+
+
+def _in_topic(taxonomy: Taxonomy, topic: str, question: Question) -> bool:
+    return taxonomy.matches(question.topic, topic)
+
+
+def _of_difficulty(level: int, question: Question) -> bool:
+    return question.difficulty == level
 
 
 def weight(seed: int, question_id: str) -> int:
@@ -215,7 +228,7 @@ def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constra
     for q in pool:
         if q.group:
             groups[q.group].append(q.id)
-    for group, ids in sorted(groups.items()):
+    for _, ids in sorted(groups.items()):
         if len(ids) > 1:
             model.add_at_most_one(x[i] for i in ids)
     for question_id in blueprint.include_ids:

@@ -10,9 +10,11 @@ from typing import Any, Sequence
 import yaml
 
 try:  # libyaml is much faster; PyYAML wheels ship it
-    from yaml import CBaseLoader as _TextLoader, CSafeLoader as _Loader
+    from yaml import CBaseLoader as _TextLoader
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import BaseLoader as _TextLoader, SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import BaseLoader as _TextLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 _FENCE = re.compile(r"^\s*(```|~~~)")

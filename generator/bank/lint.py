@@ -130,7 +130,7 @@ def similar_pairs(questions: Iterable[Question], threshold: float) -> list[tuple
             postings[s].append(index)
     pairs = []
     for index, vector in enumerate(vectors):
-        dots: Counter[int] = Counter()
+        dots: dict[int, float] = defaultdict(float)
         for s, weight in vector.items():
             for other in postings[s]:
                 if other > index:
@@ -187,7 +187,9 @@ def _share_text(positions: Counter[int]) -> tuple[str, dict[int, float]] | None:
 @lru_cache(maxsize=1)
 def printable_characters(fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
     """Code points covered by the bundled fonts (empty when none are bundled)."""
-    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported lazily: it is slow
+    from fontTools.ttLib import (
+        TTFont,  # WeasyPrint's dependency; imported lazily: it is slow
+    )
 
     covered: set[int] = set()
     for font in sorted(fonts_dir.glob("*.[ot]tf")):

@@ -163,7 +163,7 @@ def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[A
         if item["type"] == "extra_forbidden" and len(loc) == 1
         for match in difflib.get_close_matches(str(loc[0]), ALL_KEYS, n=1, cutoff=0.6)
     }
-    explained = []
+    explained: list[tuple[tuple[Any, ...], str, str]] = []
     for item, loc in errors:
         if item["type"] == "missing" and len(loc) == 1 and loc[0] in misspelled:
             continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
-from pydantic_core import PydanticCustomError
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -16,6 +15,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TOPIC_PATTERN = r"^[a-z0-9-]+(\.[a-z0-9-]+)?$"

@@ -21,8 +21,10 @@ def run(exam: Exam, jobs: int | None = None, keep: Path | None = None) -> dict:
         started: dict[str, float] = {}
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        paths = render_exam(exam, out, lambda name: started.setdefault(name, time.perf_counter() - t0),
-                            jobs=jobs, timings=timings)
+        def mark(name: str) -> None:
+            started.setdefault(name, time.perf_counter() - t0)
+
+        paths = render_exam(exam, out, mark, jobs=jobs, timings=timings)
         total = time.perf_counter() - t0
         pages = {}
         for path in paths:

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -152,7 +153,8 @@ class MarkdownRenderer:
 
     def _image(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
-        alt = html.escape(self.md.renderer.renderInlineAsText(token.children or [], options, env))
+        renderer: RendererHTML = self.md.renderer  # type: ignore[assignment]
+        alt = html.escape(renderer.renderInlineAsText(token.children or [], options, env))
         src = unquote(token.attrGet("src") or "")
         data = self._image_data(src, env.get("base"))
         if data is None:
@@ -173,7 +175,9 @@ _STYLE = re.compile(r' style="([^"]*)"')
 
 @lru_cache(maxsize=4096)
 def _math_img(svg: str) -> str:
-    style = _STYLE.search(svg).group(1)
+    match = _STYLE.search(svg)
+    assert match is not None, "_math_svg always writes a style attribute"
+    style = match.group(1)
     data = base64.b64encode(_STYLE.sub("", svg, count=1).encode("utf-8")).decode("ascii")
     return f'<img class="math" style="{style}" src="data:image/svg+xml;base64,{data}" alt="">'
 
