@@ -45,19 +45,22 @@ def replace_blueprint(blueprint: Blueprint, seed: int | None, forms: tuple[str, 
 
 
 def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, render: bool = True) -> Path:
-    """Write manifest and rendered outputs into ``out_root/<exam_id>`` atomically, then record the exam."""
+    """Write the exam into ``out_root/<exam_id>``, then record it in the history."""
     target = out_root / exam.exam_id
-    with atomic_directory(target) as staging:
-        (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
-        if render:
-            render_into(exam, staging, progress)
+    write_outputs(exam, target, progress, render)
     record_exam(out_root / HISTORY_NAME, exam.bank.root, exam.exam_id, sorted(exam.question_ids))
     return target
 
 
+def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, render: bool = True) -> None:
+    """Replace ``target`` atomically with the exam's manifest and (unless ``render`` is off) its PDFs and HTML."""
+    with atomic_directory(target) as staging:
+        (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
+        if render:
+            render_into(exam, staging, progress)
+
+
 def render_into(exam: Exam, folder: Path, progress: Progress | None) -> list[Path]:
-    from generator.render import (
-        render_exam,  # heavy imports (WeasyPrint) only when rendering
-    )
+    from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
 
     return render_exam(exam, folder, progress)

@@ -19,6 +19,7 @@ from generator.bank.lint import lint as run_lint
 from generator.bank.loader import load_bank, load_taxonomy
 from generator.bank.model import Bank
 from generator.bank.schema import (
+    CIRCLED,
     DIFFICULTY_LABELS,
     SLUG_PATTERN,
     QuestionType,
@@ -277,12 +278,15 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
     if dry_run:
         _print_dry_run(exam, selection, describe_selection(selection, exam.blueprint))
         return
-    target = write_exam(exam, out_root.resolve(), progress=lambda step: click.echo(f"  rendering {step}…", err=True),
-                        render=not no_render)
+    target = write_exam(exam, out_root.resolve(), progress=_say_rendering, render=not no_render)
     click.echo(f"built {exam.exam_id}: {len(exam.question_ids)} questions, {exam.total_points} points, "
                f"forms {', '.join(f.name for f in exam.forms)}")
     for path in sorted(target.iterdir()):
         click.echo(f"  {display_path(path)}")
+
+
+def _say_rendering(step: str) -> None:
+    click.echo(f"  rendering {step}…", err=True)
 
 
 def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
@@ -298,7 +302,7 @@ def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, i
                             [(name, want, got, "ok" if want == got else "NOT MET") for name, want, got in rows],
                             right=(1, 2)))
     for other in exam.forms:
-        key = "".join("①②③④⑤"[a - 1] for a in other.mcq_key)
+        key = "".join(CIRCLED[a - 1] for a in other.mcq_key)
         click.echo(f"form {other.name} MCQ key: {key}")
 
 
@@ -307,14 +311,8 @@ def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, i
 @bank_option
 def render(manifest_path: Path, bank_dir: Path) -> None:
     """Re-render an exam from its manifest.json (e.g. after fixing a typo in the bank)."""
-    from generator.assemble.manifest import (
-        MANIFEST_NAME,
-        exam_from_manifest,
-        manifest_json,
-        read_manifest,
-    )
-    from generator.atomic import atomic_directory
-    from generator.build import render_into
+    from generator.assemble.manifest import exam_from_manifest, read_manifest
+    from generator.build import write_outputs
 
     data = read_manifest(manifest_path)
     bank = load_bank(bank_dir)
@@ -322,9 +320,7 @@ def render(manifest_path: Path, bank_dir: Path) -> None:
     if data["bank"]["content_hash"] != bank.content_hash:
         click.echo("note: the bank changed since this exam was built; rendering with its current text", err=True)
     target = manifest_path.resolve().parent
-    with atomic_directory(target) as staging:
-        (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
-        render_into(exam, staging, lambda step: click.echo(f"  rendering {step}…", err=True))
+    write_outputs(exam, target, _say_rendering)
     click.echo(f"re-rendered {exam.exam_id} into {display_path(target)}")
 
 

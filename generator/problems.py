@@ -39,7 +39,13 @@ def display_path(path: Path) -> str:
         return str(absolute)
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate that ``word`` is most likely a typo of, if any is close enough."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for a close match, else an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    match = closest(word, candidates)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -13,9 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from generator.assemble.blueprint import Blueprint
-from generator.assemble.exam import CIRCLED, Exam
+from generator.assemble.exam import Exam
 from generator.assemble.forms import make_forms
 from generator.bank.loader import load_bank
+from generator.bank.schema import CIRCLED
 from generator.render import render_exam
 from generator.render.answer_sheet import qr_payload
 from generator.render.markdown import MarkdownRenderer

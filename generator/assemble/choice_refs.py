@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-CIRCLED = "①②③④⑤"
+from generator.bank.schema import CIRCLED
+
 # Korean particles depend on whether the number's reading ends in a consonant: 일, 이, 삼, 사, 오.
 _FINAL_CONSONANT = {"①": True, "②": False, "③": True, "④": False, "⑤": False}
 _PARTICLES = {"이": ("이", "가"), "가": ("이", "가"), "은": ("은", "는"), "는": ("은", "는"),
               "을": ("을", "를"), "를": ("을", "를"), "과": ("과", "와"), "와": ("과", "와")}
-_REFERENCE = re.compile(r"([①②③④⑤])(?:(으로|로|이|가|은|는|을|를|과|와)(?![가-힣]))?")
+_REFERENCE = re.compile(rf"([{CIRCLED}])(?:(으로|로|이|가|은|는|을|를|과|와)(?![가-힣]))?")
 
 
 def _particle(number: str, particle: str | None) -> str:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.assemble.blueprint import Blueprint
-from generator.assemble.choice_refs import CIRCLED, remap_choice_refs
+from generator.assemble.choice_refs import remap_choice_refs
 from generator.bank.model import Bank, Question
-from generator.bank.schema import McqMeta, QuestionType
+from generator.bank.schema import CIRCLED, McqMeta, QuestionType
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 from generator.bank import frontmatter
 from generator.bank.model import Bank, Question
 from generator.bank.query import searchable_text
-from generator.bank.schema import McqMeta, ShortMeta
+from generator.bank.schema import CIRCLED, McqMeta, ShortMeta
 from generator.bank.skeleton import PLACEHOLDER
 from generator.paths import FONTS_DIR
 from generator.problems import Problem, display_path
@@ -181,15 +181,13 @@ def _share_text(positions: Counter[int]) -> tuple[str, dict[int, float]] | None:
     if total == 0:
         return None
     shares = {p: positions[p] / total for p in range(1, 6)}
-    return ", ".join(f"{'①②③④⑤'[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items()), shares
+    return ", ".join(f"{CIRCLED[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items()), shares
 
 
 @lru_cache(maxsize=1)
 def printable_characters(fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
     """Code points covered by the bundled fonts (empty when none are bundled)."""
-    from fontTools.ttLib import (
-        TTFont,  # WeasyPrint's dependency; imported lazily: it is slow
-    )
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported lazily: it is slow
 
     covered: set[int] = set()
     for font in sorted(fonts_dir.glob("*.[ot]tf")):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +15,7 @@ from generator.bank import frontmatter
 from generator.bank.frontmatter import FileProblem
 from generator.bank.model import Bank, Question, Taxonomy
 from generator.bank.schema import ALL_KEYS, META_ADAPTER, META_MODELS, TAXONOMY_ADAPTER
-from generator.problems import Problem, UserError, did_you_mean, display_path
+from generator.problems import Problem, UserError, closest, did_you_mean, display_path
 
 TOPICS_FILE = "topics.yaml"
 QUESTIONS_DIR = "questions"
@@ -119,6 +118,7 @@ def _load_file(path: Path, raw: bytes, taxonomy: Taxonomy) -> tuple[Question | N
         data = frontmatter.parse_yaml(parts.front_matter, parts.front_matter_line, scalars_as_text=True)
     except FileProblem as problem:
         return None, [problem]
+
     def line_of(loc: tuple[Any, ...]) -> int:  # only called for problems: scanning lines costs time
         if len(loc) > 1:
             nested = frontmatter.locate(parts.front_matter, parts.front_matter_line, loc)
@@ -158,10 +158,9 @@ def _explain(error: ValidationError, data: dict[str, Any]) -> list[tuple[tuple[A
     errors = [(item, tuple(item["loc"][1:] if item["loc"] and item["loc"][0] in META_MODELS else item["loc"]))
               for item in error.errors()]
     misspelled = {  # a typo'd key also makes its real key "missing": report the typo only
-        match
+        closest(str(loc[0]), ALL_KEYS)
         for item, loc in errors
         if item["type"] == "extra_forbidden" and len(loc) == 1
-        for match in difflib.get_close_matches(str(loc[0]), ALL_KEYS, n=1, cutoff=0.6)
     }
     explained: list[tuple[tuple[Any, ...], str, str]] = []
     for item, loc in errors:

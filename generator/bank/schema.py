@@ -21,6 +21,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TOPIC_PATTERN = r"^[a-z0-9-]+(\.[a-z0-9-]+)?$"
 SOURCE_PATTERN = r"^[^:\s]+:\d+$"
 MAX_CHOICES = 5  # the circled numbers ①–⑤ of Korean papers
+CIRCLED = "①②③④⑤"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -27,16 +27,6 @@ Progress = Callable[[str], None]
 TASKS = ("booklets", "key", "html", "sheets")
 
 
-def _outputs(exam: Exam, task: str) -> list[str]:
-    names = [form.name for form in exam.forms]
-    return {
-        "booklets": [f"booklet-{n}.pdf" for n in names],
-        "sheets": [f"answer-sheet-{n}.pdf" for n in names],
-        "key": ["key.pdf"],
-        "html": ["exam.html"],
-    }[task]
-
-
 _engine = None
 
 

@@ -20,11 +20,12 @@ from generator.render.common import (
     choice_columns,
     environment,
     equal_choice_cells,
+    font_face_css,
     general_instructions,
     read_template_file,
     rendered_choices,
 )
-from generator.render.markdown import MarkdownRenderer, code_css
+from generator.render.markdown import MarkdownRenderer
 from generator.render.paginate import Block, Column, paginate
 from generator.render.paginate import pages as group_pages
 from generator.render.pdf import Engine
@@ -132,13 +133,7 @@ def build_pieces(form: ExamForm, md: MarkdownRenderer) -> FormPieces:
 
 
 def stylesheet() -> str:
-    return "\n".join([read_template_file("paper.css"), code_css(), read_template_file("booklet.css")])
-
-
-def font_css() -> str:
-    from generator.render.common import font_face_css
-
-    return font_face_css()
+    return "\n".join([read_template_file("paper.css"), read_template_file("booklet.css")])
 
 
 def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMETRY) -> dict[str, float]:
@@ -150,7 +145,7 @@ def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMET
             if shared not in seen:
                 seen.add(shared)
                 body.append(f'<div class="piece" data-k="{shared}">{html}</div>')
-    markup = (f"<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><style>{font_css()}\n{stylesheet()}\n"
+    markup = (f"<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><style>{font_face_css()}\n{stylesheet()}\n"
               f"@page {{ size: {geometry.col_w}mm 20000mm; margin: 0; }}</style></head><body>"
               + "".join(body) + "</body></html>")
     document = engine.document(markup)
@@ -181,8 +176,6 @@ def layout(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = G
 def booklets_html(exam: Exam, laid_out: list[tuple[FormPieces, list[Column]]],
                   geometry: Geometry = GEOMETRY) -> str:
     """One HTML document holding the booklets of several forms, one after the other."""
-    from generator.render.paginate import pages as group_pages
-
     bp = exam.blueprint
     booklets = []
     for pieces, columns in laid_out:
@@ -195,7 +188,7 @@ def booklets_html(exam: Exam, laid_out: list[tuple[FormPieces, list[Column]]],
             "pieces": {key: Markup(html) for key, html in pieces.html.items()},
         })
     return environment().get_template("booklet.html.j2").render(
-        css=Markup(font_css() + "\n" + stylesheet()),
+        css=Markup(font_face_css() + "\n" + stylesheet()),
         g=geometry,
         title=bp.title,
         session=bp.session,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator.assemble.exam import CIRCLED, Exam, ExamForm, ExamItem
-from generator.bank.schema import EssayMeta, ShortMeta
-from generator.paths import FONTS_DIR, TEMPLATES_DIR
+from generator.assemble.exam import Exam, ExamForm, ExamItem
+from generator.bank.schema import CIRCLED, EssayMeta, ShortMeta
+from generator.paths import TEMPLATES_DIR
 from generator.render.markdown import MarkdownRenderer
 
 # family name -> ((file, weight), ...): the only faces the project uses; never system fonts
@@ -53,10 +52,6 @@ def font_face_css(sources: dict[str, str] | None = None) -> str:
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}") format("{fmt}"); '
                          f"font-weight: {weight}; font-style: normal; }}")
     return "\n".join(rules)
-
-
-def font_files() -> list[Path]:
-    return [FONTS_DIR / filename for faces in FONTS.values() for filename, _ in faces]
 
 
 def general_instructions(exam: Exam, form: ExamForm) -> list[str]:
@@ -140,10 +135,6 @@ def accepted_answers(item: ExamItem) -> tuple[str, ...]:
 def rubric(item: ExamItem) -> list[tuple[str, int]]:
     meta = item.question.meta
     return [(r.point, r.score) for r in meta.rubric] if isinstance(meta, EssayMeta) else []
-
-
-def item_counts(form: ExamForm) -> str:
-    return ", ".join(f"{section.name} {len(section.items)}문항" for section in form.sections)
 
 
 def paper_css(stylesheet: str) -> Markup:

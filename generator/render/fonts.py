@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import re
 from functools import lru_cache
 
+from generator.bank.schema import CIRCLED
 from generator.paths import FONTS_DIR
 from generator.render.common import FONTS
 
@@ -36,7 +36,7 @@ def _subset(filename: str, text: str) -> bytes:
 
 def subset_sources(markup: str) -> dict[str, str]:
     """Font file name -> data URI of its subset for the characters in ``markup``."""
-    chars = "".join(sorted(set(markup) | set(_ASCII) | set("①②③④⑤")))
+    chars = "".join(sorted(set(markup) | set(_ASCII) | set(CIRCLED)))
     code_chars = "".join(sorted(set("".join(m.group(2) for m in _CODE.finditer(markup))) | set(_ASCII)))
     sources = {}
     for faces in FONTS.values():
@@ -45,7 +45,3 @@ def subset_sources(markup: str) -> dict[str, str]:
             data = _subset(filename, text)
             sources[filename] = "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
     return sources
-
-
-def charset_digest(markup: str) -> str:
-    return hashlib.sha256("".join(sorted(set(markup))).encode()).hexdigest()[:12]

@@ -36,11 +36,6 @@ _SIZE = re.compile(r'^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)" viewBox="(
 _FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLE)
 
 
-def code_css() -> str:
-    """Code colours are inline styles (fewer CSS rules keep WeasyPrint's cascade fast)."""
-    return ""
-
-
 @lru_cache(maxsize=4096)
 def _math_svg(latex: str, display: bool) -> str:
     """ziamath SVG scaled to em units (1em = the surrounding font size) and aligned on the baseline.
