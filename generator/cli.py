@@ -127,15 +127,24 @@ def list_questions(
     _check_topic(bank, topic)
     where = query.QuestionFilter(QuestionType(kind) if kind else None, topic, difficulty, tag, search)
     found = query.select(bank, where)
+    from generator.grade.bankstats import observed_cells
+
+    seen = observed_cells(bank.root, found)  # observed 정답률 and discrimination from graded exams, if any
     if as_json:
-        click.echo(json.dumps([query.as_record(q, bank) for q in found], ensure_ascii=False, indent=2))
+        records = [query.as_record(q, bank) for q in found]
+        for record in records:
+            if record["id"] in seen:
+                record["observed"] = {"p": float(seen[record["id"]][0]), "d": seen[record["id"]][1] or None}
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    columns = max(20, _terminal_width() - 70)
+    columns = max(20, _terminal_width() - 70 - (12 if seen else 0))
     rows = [
-        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        (q.id, q.type.value, q.topic, q.difficulty, q.points, *(seen.get(q.id, ("", "")) if seen else ()),
+         truncate(" ".join(q.body.stem.split()), columns))
         for q in found
     ]
-    click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))
+    click.echo(format_table(["id", "type", "topic", "diff", "pts", *(("p", "D") if seen else ()), "question"], rows,
+                            right=(3, 4, 5, 6) if seen else (3, 4)))
     click.echo(f"{len(found)} of {len(bank.questions)} questions")
 
 
@@ -176,6 +185,14 @@ def stats(bank_dir: Path, as_json: bool) -> None:
     totals = Counter(q.type for q in bank.questions)
     levels = Counter(q.difficulty for q in bank.questions)
     table.append(["total", "", *(totals[t] for t in types), len(bank.questions), *(levels[d] for d in range(1, 6))])
+    from generator.grade.bankstats import topic_p
+
+    observed_p = topic_p(bank.root, bank.questions)  # mean observed 정답률 per topic, from graded exams
+    if observed_p:
+        header.append("p obs")
+        for line in table:
+            topic = str(line[0]).strip()
+            line.append(f"{observed_p[topic]:.2f}" if topic in observed_p else "")
     click.echo(format_table(header, table, right=tuple(range(2, len(header)))))
     click.echo("d1..d5: difficulty " + ", ".join(f"{d} {label}" for d, label in DIFFICULTY_LABELS.items())
                + ";  · = no question yet")
@@ -324,6 +341,26 @@ def render(manifest_path: Path, bank_dir: Path) -> None:
     click.echo(f"re-rendered {exam.exam_id} into {display_path(target)}")
 
 
+@cli.command()
+@click.argument("exam_dir", metavar="EXAM_DIR", type=click.Path(file_okay=False, path_type=Path))
+@bank_option
+@click.option("--responses", type=click.Path(dir_okay=False, path_type=Path),
+              help="A typed responses sheet (.xlsx/.csv) instead of EXAM_DIR/scans/responses.csv.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), help="Class roster (수험번호, 성명).")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a responses sheet (.xlsx) to type answers into, then stop.")
+@click.option("--rows", type=click.IntRange(1, 2000), default=40, show_default=True,
+              help="Blank lines in --template when there is no roster.")
+@click.option("--key", "key_source", type=click.Choice(["manifest", "bank"]), default="manifest", show_default=True,
+              help="Grade MCQs with the printed key, or with the bank's current (corrected) key.")
+def grade(exam_dir: Path, bank_dir: Path, responses: Path | None, roster: Path | None, template: Path | None,
+          rows: int, key_source: str) -> None:
+    """Score responses; write results/ (scores, 성적표, class report, item analysis) and the bank statistics."""
+    from generator.grade.cli_text import grade_command
+
+    grade_command(exam_dir, bank_dir, responses, roster, template, rows, key_source == "bank", click.echo)
+
+
 # ---------------------------------------------------------------- benchmarks
 
 
@@ -361,3 +398,13 @@ def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> Non
     from generator.bench import bench_build
 
     bench_build(blueprint_path, bank_dir, seeds, report=click.echo)
+
+
+@bench.command("grade")
+@click.option("--students", default=300, show_default=True)
+@click.option("--questions", default=40, show_default=True)
+def bench_grade_command(students: int, questions: int) -> None:
+    """Time grading with every report (target: 300 students x 40 questions <= 10 s)."""
+    from generator.grade.bench import bench_grade
+
+    bench_grade(students, questions, report=click.echo)

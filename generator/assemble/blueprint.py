@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -52,6 +52,13 @@ class SectionSpec(_Strict):
         return self.instructions or DEFAULT_INSTRUCTIONS[self.type]
 
 
+class ScoringSpec(_Strict):
+    """How `mockexam grade` scores (docs/grading.md)."""
+
+    wrong_penalty: float = Field(default=0.0, ge=0, le=1,
+                                 description="Share of an MCQ's points lost for a wrong or multiple mark.")
+
+
 class Blueprint(_Strict):
     """Everything that defines an exam except the bank."""
 
@@ -71,6 +78,9 @@ class Blueprint(_Strict):
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
     exclude_ids: tuple[Slug, ...] = ()
     exclude_recent: int = Field(default=0, ge=0, description="Avoid questions of the last N exams of this bank.")
+    scoring: ScoringSpec = Field(default_factory=ScoringSpec)
+    difficulty_source: Literal["authored", "observed"] = Field(
+        default="authored", description="observed: difficulty shares use the 정답률 graded exams recorded.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Blueprint":

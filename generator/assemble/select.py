@@ -130,6 +130,10 @@ def select_questions(
 ) -> Selection:
     """Questions meeting every constraint of the blueprint; raises UserError naming the shortfall."""
     by_id = {q.id: q for q in questions}
+    if blueprint.difficulty_source == "observed":  # difficulty levels from graded exams (docs/grading.md)
+        from generator.grade.observed import with_observed_difficulty
+
+        questions = with_observed_difficulty(questions)
     missing = [i for i in blueprint.include_ids if i not in by_id]
     if missing:
         raise UserError(f"include_ids: {', '.join(missing)} not in the bank")
@@ -145,7 +149,7 @@ def select_questions(
         chosen = _solve(pool, blueprint, constraints, seed, explain=True)
     assert chosen is not None
     sections = tuple(
-        tuple(sorted((q for q in chosen if q.type == s.type), key=lambda q: q.id)) for s in blueprint.sections
+        tuple(sorted((by_id[q.id] for q in chosen if q.type == s.type), key=lambda q: q.id)) for s in blueprint.sections
     )
     excluded_recent = sum(1 for q in questions if q.id in recent_ids)
     return Selection(sections, tuple(constraints), excluded_recent, len(pool))

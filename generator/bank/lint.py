@@ -45,6 +45,9 @@ def lint(bank: Bank, similarity: float = NEAR_DUPLICATE_SIMILARITY) -> LintRepor
     for question in bank.questions:
         warnings += _question_warnings(question)
     warnings += unprintable_characters(bank.questions)
+    from generator.grade.stats_lint import observed_warnings  # advice from graded exams, if any
+
+    warnings += observed_warnings(bank)
     notes = answer_spread(bank.questions)
     return LintReport(sorted(warnings), notes)
 

@@ -1,0 +1,266 @@
+"""성적표 (one PDF per student) and the class report (PDF and HTML) from a graded class.
+
+Speed: the students are laid out in batches, one WeasyPrint document per batch (fonts and CSS parsed once),
+and each batch is split into one PDF per student with ``Document.copy``; on Linux the batches run in forked
+worker processes (``MOCKEXAM_RENDER_JOBS`` limits them). The per-topic chart is one matplotlib template.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from markupsafe import Markup
+
+from generator.assemble.exam import ExamItem
+from generator.bank.model import Bank
+from generator.bank.schema import CIRCLED, QuestionType
+from generator.grade import analysis, charts
+from generator.grade.results import Graded, StudentResult
+from generator.grade.scoring import Status
+from generator.render.common import environment, font_face_css, read_template_file
+from generator.render.text import keep_words
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every report needs besides the graded class."""
+
+    bank: Bank
+    title: str
+    session: str
+    subject: str
+    graded_on: str  # YYYY-MM-DD
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def report_css() -> Markup:
+    return Markup("\n".join([read_template_file("paper.css"), read_template_file("report.css")]))
+
+
+# ----------------------------------------------------------------------------------------- per student
+
+
+class StudentPages:
+    """Builds the HTML of student reports; explanation HTML is rendered once per question and sheet."""
+
+    def __init__(self, graded: Graded, context: Context) -> None:
+        from generator.render.markdown import MarkdownRenderer
+
+        self.graded, self.context = graded, context
+        self.md = MarkdownRenderer(context.bank.root, inline_svg=False)
+        self.chart = charts.StudentChart([label for _, label in graded.units],
+                                         [graded.unit_class_rates[u] for u, _ in graded.units])
+        self.p = {info.id: stats.p for info, stats in zip(graded.questions, graded.analysis.items)}
+        self.info = {info.id: info for info in graded.questions}
+        self._explanations: dict[tuple[str, tuple[int, ...]], Markup] = {}
+
+    def explanation(self, question_id: str, choice_order: tuple[int, ...], number: int) -> Markup:
+        cache_key = (question_id, choice_order)
+        if cache_key not in self._explanations:
+            question = self.info[question_id].question
+            html = ""
+            if question is not None:
+                text = ExamItem(number, question, 0, choice_order).explanation
+                if text is None and question.type is QuestionType.ESSAY:
+                    text = question.body.model_answer
+                html = self.md.html(text, question.path) if text else ""
+            self._explanations[cache_key] = Markup(html)
+        return self._explanations[cache_key]
+
+    def student(self, index: int, result: StudentResult) -> dict[str, Any]:
+        graded, score = self.graded, result.score
+        right, blank, wrong = [], [], []
+        for item in score.sheet.items:
+            answer = score.answers.get(item.question_id)
+            if answer is not None and answer.correct:
+                right.append(item.number)
+                continue
+            if answer is None or answer.status is Status.BLANK:
+                blank.append(item.number)
+            info = self.info[item.question_id]
+            got = answer.earned if answer else 0.0
+            if item.type is QuestionType.MCQ:
+                key = CIRCLED[item.answer - 1] if item.answer is not None else ""
+                mine = "".join(CIRCLED[m - 1] for m in answer.marks) if answer and answer.marks else "무응답"
+            else:
+                key, mine = info.key_label, ("채점 " + _num(got) + "점") if answer and answer.status is Status.SCORED else "무응답"
+            wrong.append({
+                "number": item.number, "key": key, "mine": mine, "score": f"{_num(got)}/{_num(item.points)}점",
+                "p": _pct(self.p[item.question_id]), "unit": info.unit_label,
+                "explanation": self.explanation(item.question_id, item.choice_order, item.number),
+            })
+        units = [{"label": label, "points": _num(graded.unit_points[u]), "earned": _num(result.unit_earned[u]),
+                  "rate": _pct(graded.unit_rate(result, u)), "class_rate": _pct(graded.unit_class_rates[u])}
+                 for u, label in graded.units]
+        rates = [graded.unit_rate(result, u) for u, _ in graded.units]
+        return {
+            "index": index, "id": score.student_id, "name": score.name, "sheet": score.sheet.label,
+            "total": _num(result.total), "rank": result.rank, "percentile": f"{result.percentile:.0f}",
+            "units": units, "chart": svg_uri(self.chart.render(rates)),
+            "right": right, "blank": blank, "wrong": wrong,
+        }
+
+    def html(self, indexes: list[int]) -> str:
+        graded, ctx, t = self.graded, self.context, self.graded.analysis.test
+        penalty = graded.key.wrong_penalty
+        html = environment().get_template("report_student.html.j2").render(
+            css=Markup(font_face_css()) + report_css(), title=ctx.title, session=ctx.session, subject=ctx.subject,
+            exam_id=graded.key.exam_id, graded_on=ctx.graded_on, footer=f"{ctx.title} 개인 성적표",
+            n=t.n, max_points=_num(graded.max_points), mean=f"{t.mean:.1f}", sd=f"{t.sd:.1f}",
+            penalty=f"{penalty:g}" if penalty else "",
+            students=[self.student(i, graded.students[i]) for i in indexes])
+        return keep_words(html)
+
+
+def student_file(student_id: str) -> str:
+    """File name of a student's 성적표: the 수험번호 with anything unsafe replaced."""
+    return "성적표-" + (re.sub(r"[^0-9A-Za-z가-힣_-]+", "_", student_id) or "student") + ".pdf"
+
+
+def write_student_batch(pages: StudentPages, indexes: list[int], folder: Path) -> list[Path]:
+    """Lay out the students of ``indexes`` in one document, then write one PDF per student."""
+    document = _engine(pages.context.bank.root).document(pages.html(indexes))
+    starts: dict[int, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("s") and anchor[1:].isdigit():
+                starts.setdefault(int(anchor[1:]), number)
+    bounds = [starts[i] for i in indexes] + [len(document.pages)]
+    paths = []
+    for position, index in enumerate(indexes):
+        target = folder / student_file(pages.graded.students[index].student_id)
+        document.copy(document.pages[bounds[position]:bounds[position + 1]]).write_pdf(target)
+        paths.append(target)
+    return paths
+
+
+# ----------------------------------------------------------------------------------------- class report
+
+
+def class_html(graded: Graded, context: Context, fonts: Callable[[str], str] | None = None) -> str:
+    """The class report; ``fonts`` turns the finished markup into @font-face CSS (HTML embeds subsets)."""
+    t = graded.analysis.test
+    items = []
+    for info, stats in zip(graded.questions, graded.analysis.items):
+        options = []
+        for position in range(1, 6):
+            if info.key_bank is not None and position <= info.ref.choice_count:
+                b = info.ref.bank_choice(position)
+                options.append({"shown": True, "key": b == info.key_bank, "upper": _pct(stats.options_upper[b]),
+                                "lower": _pct(stats.options_lower[b])})
+            else:
+                options.append({"shown": False, "key": False})
+        d = "—" if stats.d is None else f"{stats.d:+.2f} (±{stats.d_se:.2f})"
+        items.append({"number": info.ref.number, "id": info.id, "unit": info.unit_label, "points": _num(info.ref.points),
+                      "key": info.key_label if info.ref.type is QuestionType.MCQ else info.ref.type.label,
+                      "p": f"{stats.p:.2f}", "d": d, "r": "—" if stats.r_rest is None else f"{stats.r_rest:+.2f}",
+                      "options": options, "blank": _pct(stats.blank) if info.key_bank is not None else "",
+                      "flags": " · ".join(f.describe(info.choice_label) for f in stats.flags)})
+    units = []
+    for unit, label in graded.units:
+        count = sum(1 for q in graded.questions if q.unit == unit)
+        rate = graded.unit_class_rates[unit]
+        units.append({"label": label, "count": count, "points": _num(graded.unit_points[unit]),
+                      "mean": f"{rate * graded.unit_points[unit]:.1f}", "rate": _pct(rate)})
+    totals = [s.total for s in graded.students]
+    g = max(1, t.group_size)
+    environment().filters["num"] = _num
+    page = environment().get_template("report_class.html.j2").render(
+        css=Markup("/*FONTS*/") + report_css(), title=context.title, session=context.session, subject=context.subject,
+        exam_id=graded.key.exam_id, graded_on=context.graded_on, n=t.n, t=t, max_points=_num(graded.max_points),
+        histogram=svg_uri(charts.histogram(totals, graded.max_points, t.mean)),
+        topics=svg_uri(charts.topic_means([label for _, label in graded.units],
+                                          [graded.unit_class_rates[u] for u, _ in graded.units])),
+        item_map=svg_uri(charts.item_map([s.p for s in graded.analysis.items], [s.d for s in graded.analysis.items],
+                                         [q.ref.number for q in graded.questions])),
+        units=units, items=items, first_label=graded.key.first.label,
+        d_se_max=math.sqrt(0.5 / g), r_se=1 / math.sqrt(max(1, t.n - 1)),
+        easy=f"{analysis.EASY_P:.2f}", hard=f"{analysis.HARD_P:.2f}", low_d=f"{analysis.LOW_D:.2f}")
+    page = keep_words(page)
+    return page.replace("/*FONTS*/", fonts(page) if fonts else font_face_css(), 1)
+
+
+def write_class_report(graded: Graded, context: Context, folder: Path) -> list[Path]:
+    from generator.render.fonts import subset_sources
+
+    pdf, html = folder / "class-report.pdf", folder / "class-report.html"
+    _engine(context.bank.root).write(class_html(graded, context), pdf)
+    html.write_text(class_html(graded, context, lambda markup: font_face_css(subset_sources(markup))),
+                    encoding="utf-8")
+    return [pdf, html]
+
+
+# ----------------------------------------------------------------------------------------- all reports
+
+_ENGINES: dict[Path, Any] = {}
+
+
+def _engine(bank_root: Path) -> Any:
+    """One WeasyPrint engine (font configuration) per process."""
+    from generator.render.pdf import Engine
+
+    if bank_root not in _ENGINES:
+        _ENGINES[bank_root] = Engine(bank_root)
+    return _ENGINES[bank_root]
+
+
+
+def _jobs() -> int:
+    env = os.environ.get("MOCKEXAM_RENDER_JOBS")
+    if env:
+        return max(1, int(env))
+    if not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+_JOB: dict[str, Any] = {}  # inherited by forked workers
+
+
+def _run(task: tuple[str, list[int]]) -> list[Path]:
+    kind, indexes = task
+    folder: Path = _JOB["folder"]
+    if kind == "class":
+        return write_class_report(_JOB["graded"], _JOB["context"], folder)
+    return write_student_batch(_JOB["pages"], indexes, folder / "students")
+
+
+def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | None = None) -> list[Path]:
+    """Every student's 성적표 (``folder/students/``) and the class report, in parallel where possible."""
+    (folder / "students").mkdir(parents=True, exist_ok=True)
+    pages = StudentPages(graded, context)
+    jobs = jobs or _jobs()
+    n = len(graded.students)
+    batches = 1 if jobs <= 1 else min(2 * jobs, max(1, n // 20))
+    tasks: list[tuple[str, list[int]]] = [("class", [])]
+    tasks += [("students", list(range(b, n, batches))) for b in range(batches) if list(range(b, n, batches))]
+    _JOB.update(graded=graded, context=context, pages=pages, folder=folder)
+    try:
+        if jobs <= 1:
+            return [path for task in tasks for path in _run(task)]
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        charts.pyplot()  # import matplotlib once, before forking
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [path for paths in pool.map(_run, tasks) for path in paths]
+    finally:
+        _JOB.clear()
