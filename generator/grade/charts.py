@@ -54,7 +54,7 @@ def svg_text(figure) -> str:  # type: ignore[no-untyped-def]
 def histogram(totals: Sequence[float], maximum: float, mean: float) -> str:
     """Distribution of the total scores: 10 bins over 0…maximum, with the mean."""
     plt = pyplot()
-    figure, axes = plt.subplots(figsize=(6.2, 2.5))
+    figure, axes = plt.subplots(figsize=(6.2, 2.0))
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if maximum / s <= 12)
     bins = [step * i for i in range(int(maximum // step) + 1)]
     if bins[-1] < maximum:

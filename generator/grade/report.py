@@ -155,7 +155,21 @@ def write_student_batch(pages: StudentPages, indexes: list[int], folder: Path) -
 # ----------------------------------------------------------------------------------------- class report
 
 
-def class_html(graded: Graded, context: Context, fonts: Callable[[str], str] | None = None) -> str:
+def class_figures(graded: Graded) -> dict[str, str]:
+    """The class report's charts as SVG data URIs (drawn once for the PDF and the HTML)."""
+    t = graded.analysis.test
+    return {
+        "histogram": svg_uri(charts.histogram([s.total for s in graded.students], graded.max_points, t.mean)),
+        "topics": svg_uri(charts.topic_means([label for _, label in graded.units],
+                                             [graded.unit_class_rates[u] for u, _ in graded.units])),
+        "item_map": svg_uri(charts.item_map([s.p for s in graded.analysis.items],
+                                            [s.d for s in graded.analysis.items],
+                                            [q.ref.number for q in graded.questions])),
+    }
+
+
+def class_html(graded: Graded, context: Context, figures: dict[str, str],
+               fonts: Callable[[str], str] | None = None) -> str:
     """The class report; ``fonts`` turns the finished markup into @font-face CSS (HTML embeds subsets)."""
     t = graded.analysis.test
     items = []
@@ -180,18 +194,12 @@ def class_html(graded: Graded, context: Context, fonts: Callable[[str], str] | N
         rate = graded.unit_class_rates[unit]
         units.append({"label": label, "count": count, "points": _num(graded.unit_points[unit]),
                       "mean": f"{rate * graded.unit_points[unit]:.1f}", "rate": _pct(rate)})
-    totals = [s.total for s in graded.students]
     g = max(1, t.group_size)
     environment().filters["num"] = _num
     page = environment().get_template("report_class.html.j2").render(
         css=Markup("/*FONTS*/") + report_css(), title=context.title, session=context.session, subject=context.subject,
         exam_id=graded.key.exam_id, graded_on=context.graded_on, n=t.n, t=t, max_points=_num(graded.max_points),
-        histogram=svg_uri(charts.histogram(totals, graded.max_points, t.mean)),
-        topics=svg_uri(charts.topic_means([label for _, label in graded.units],
-                                          [graded.unit_class_rates[u] for u, _ in graded.units])),
-        item_map=svg_uri(charts.item_map([s.p for s in graded.analysis.items], [s.d for s in graded.analysis.items],
-                                         [q.ref.number for q in graded.questions])),
-        units=units, items=items, first_label=graded.key.first.label,
+        **figures, units=units, items=items, first_label=graded.key.first.label,
         d_se_max=math.sqrt(0.5 / g), r_se=1 / math.sqrt(max(1, t.n - 1)),
         easy=f"{analysis.EASY_P:.2f}", hard=f"{analysis.HARD_P:.2f}", low_d=f"{analysis.LOW_D:.2f}")
     page = keep_words(page)
@@ -202,8 +210,9 @@ def write_class_report(graded: Graded, context: Context, folder: Path) -> list[P
     from generator.render.fonts import subset_sources
 
     pdf, html = folder / "class-report.pdf", folder / "class-report.html"
-    _engine(context.bank.root).write(class_html(graded, context), pdf)
-    html.write_text(class_html(graded, context, lambda markup: font_face_css(subset_sources(markup))),
+    figures = class_figures(graded)
+    _engine(context.bank.root).write(class_html(graded, context, figures), pdf)
+    html.write_text(class_html(graded, context, figures, lambda markup: font_face_css(subset_sources(markup))),
                     encoding="utf-8")
     return [pdf, html]
 
