@@ -134,7 +134,8 @@ def list_questions(
         records = [query.as_record(q, bank) for q in found]
         for record in records:
             if record["id"] in seen:
-                record["observed"] = {"p": float(seen[record["id"]][0]), "d": seen[record["id"]][1] or None}
+                p, d = seen[record["id"]]
+                record["observed"] = {"p": float(p), "d": float(d) if d else None}
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     columns = max(20, _terminal_width() - 70 - (12 if seen else 0))

@@ -119,6 +119,13 @@ def _score_cell(item: KeyItem, text: str, penalty: float) -> Answer | str:
     return Answer(item.question_id, item.number, Status.SCORED, (), None, value, value, item.points)
 
 
+def _roster_id(sid: str, by_id: dict[str, Student]) -> str:
+    """The roster's spelling of a 수험번호 whose leading zeros a spreadsheet dropped (101 → 0101)."""
+    if sid in by_id or not sid.isdigit():
+        return sid
+    return next((known for known in by_id if known.isdigit() and int(known) == int(sid)), sid)
+
+
 def grade_rows(rows: Sequence[ResponseRow], key: ExamKey, roster: Sequence[Student] | None = None) -> list[StudentScore]:
     """Score every row; raises UserError listing every bad cell and every '?' left to review."""
     by_id = {s.student_id: s for s in roster or ()}
@@ -127,7 +134,7 @@ def grade_rows(rows: Sequence[ResponseRow], key: ExamKey, roster: Sequence[Stude
     seen: dict[str, int] = {}
     results = []
     for row in rows:
-        sid = row.student_id.strip()
+        sid = _roster_id(row.student_id.strip(), by_id)
         here = len(problems)
         student = by_id.get(sid)
         if not sid:

@@ -52,7 +52,6 @@ def template_bytes(key: ExamKey, students: Sequence[Student] = (), blank_rows: i
             top = max(i.points for i in items[number])
             rule = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{top:g}",
                                   allow_blank=True, errorTitle=f"{number}번", error=f"0–{top:g}점 사이의 점수를 쓰십시오.")
-            ws.cell(1, column).comment = None
         ws.add_data_validation(rule)
         rule.add(f"{letter}2:{letter}{last}")
     guide = book.create_sheet("안내")
