@@ -117,7 +117,22 @@ _BAR = re.compile(r'<g id="(student-bar-\d+)">\s*<path d="M ([-\d.]+) ')
 class StudentChart:
     """Per-topic 득점률: the student's bars over the class mean, drawn once, scaled per student."""
 
-    def __init__(self, labels: Sequence[str], class_rates: Sequence[float]) -> None:
+    def __init__(self, labels: Sequence[str], class_rates: Sequence[float], font_family: str | None = None) -> None:
+        """``font_family``: write text as SVG text in this (CSS) family instead of glyph outlines — for WeasyPrint,
+        which draws one text element ~60× faster than the outlines of its glyphs."""
+        import matplotlib
+
+        pyplot()  # registers the fonts and styles first: rc_context restores what was set before it
+        with matplotlib.rc_context({"svg.fonttype": "none"} if font_family else {}):
+            self.template = self._draw(labels, class_rates)
+        if font_family:
+            self.template = self.template.replace("font-family: 'NanumSquare'", f"font-family: {font_family}")
+        self.origins = {gid: float(x) for gid, x in _BAR.findall(self.template)}
+        if len(self.origins) != len(labels):  # pragma: no cover - matplotlib changed its SVG output
+            raise RuntimeError("cannot find the student bars in matplotlib's SVG")
+
+    @staticmethod
+    def _draw(labels: Sequence[str], class_rates: Sequence[float]) -> str:
         plt = pyplot()
         figure, axes = plt.subplots(figsize=(3.3, 0.36 * len(labels) + 0.62))
         positions = list(range(len(labels)))[::-1]
@@ -135,10 +150,7 @@ class StudentChart:
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=7,
                     handlelength=1.2, borderaxespad=0.2)
         figure.tight_layout(pad=0.3)
-        self.template = svg_text(figure)
-        self.origins = {gid: float(x) for gid, x in _BAR.findall(self.template)}
-        if len(self.origins) != len(labels):  # pragma: no cover - matplotlib changed its SVG output
-            raise RuntimeError("cannot find the student bars in matplotlib's SVG")
+        return svg_text(figure)
 
     def render(self, rates: Sequence[float]) -> str:
         """The chart with bar i at ``rates[i]`` (0…1) of its full width."""

@@ -67,7 +67,7 @@ class StudentPages:
         self.graded, self.context = graded, context
         self.md = MarkdownRenderer(context.bank.root, inline_svg=False)
         self.chart = charts.StudentChart([label for _, label in graded.units],
-                                         [graded.unit_class_rates[u] for u, _ in graded.units])
+                                         [graded.unit_class_rates[u] for u, _ in graded.units], font_family="mx-sans")
         self.p = {info.id: stats.p for info, stats in zip(graded.questions, graded.analysis.items)}
         self.info = {info.id: info for info in graded.questions}
         self._explanations: dict[tuple[str, tuple[int, ...]], Markup] = {}
