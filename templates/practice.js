@@ -9,11 +9,6 @@
   function currentForm() { return select.value; }
   function paper(name) { return document.querySelector('.paper[data-form="' + name + '"]'); }
 
-  /* Short answers: ignore case, spaces and a parenthesised part (see docs/bank-format.md). */
-  function normalize(text) {
-    return String(text).normalize("NFKC").replace(/\([^)]*\)/g, "").replace(/\s+/g, "").toLowerCase();
-  }
-
   function showForm(name) {
     document.querySelectorAll(".paper").forEach(function (el) { el.hidden = el.dataset.form !== name; });
     clearFeedback();
@@ -61,8 +56,7 @@
                (value ? " · 선택한 답 " + CIRCLED.charAt(value - 1) : " · 답을 고르지 않았습니다");
       } else if (item.type === "short") {
         var input = q.querySelector(".short-input");
-        var given = normalize(input.value);
-        correct = given !== "" && item.accepted.some(function (a) { return normalize(a) === given; });
+        correct = window.shortAnswer.matches(input.value, item.accepted);  /* templates/short_answer.js */
         line = (correct ? "정답입니다. " : "오답입니다. ") + "정답 " + item.accepted[0];
         if (item.accepted.length > 1) line += " (인정 답안: " + item.accepted.join(", ") + ")";
       } else {

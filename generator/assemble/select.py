@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Sequence
 from ortools.sat.python import cp_model
 
 from generator.assemble.blueprint import Blueprint
+from generator.bank.leaks import exclusive_pairs
 from generator.bank.model import Question, Taxonomy
 from generator.bank.schema import QuestionType
 from generator.problems import UserError
@@ -231,6 +232,8 @@ def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constra
     for _, ids in sorted(groups.items()):
         if len(ids) > 1:
             model.add_at_most_one(x[i] for i in ids)
+    for pair in sorted(map(sorted, exclusive_pairs(pool))):  # answer leaks: derived and `conflicts`
+        model.add_at_most_one(x[i] for i in pair)
     for question_id in blueprint.include_ids:
         require(x[question_id] == 1, f"include_ids: {question_id}")
     if blueprint.total_points:
@@ -278,6 +281,7 @@ def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple
     rows = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
     groups = Counter(q.group for q in chosen if q.group)
     rows.append(("concept groups used more than once", 0, sum(1 for n in groups.values() if n > 1)))
+    rows.append(("questions giving another's answer away", 0, len(exclusive_pairs(chosen))))
     if blueprint.total_points:
         rows.append(("total points", blueprint.total_points, sum(question_points(q, blueprint) for q in chosen)))
     for question_id in blueprint.include_ids:

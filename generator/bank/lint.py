@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from generator.bank import frontmatter
+from generator.bank.glossary import glossary_problems
+from generator.bank.leaks import answer_leaks
+from generator.bank.lint_cues import giveaway_cues
 from generator.bank.model import Bank, Question
 from generator.bank.query import searchable_text
 from generator.bank.schema import CIRCLED, McqMeta, ShortMeta
@@ -45,7 +48,10 @@ def lint(bank: Bank, similarity: float = NEAR_DUPLICATE_SIMILARITY) -> LintRepor
     for question in bank.questions:
         warnings += _question_warnings(question)
     warnings += unprintable_characters(bank.questions)
-    notes = answer_spread(bank.questions)
+    warnings += answer_leaks(bank.questions)
+    cue_warnings, cue_notes = giveaway_cues(bank.questions)
+    warnings += cue_warnings + glossary_problems(bank.root, bank.questions)
+    notes = answer_spread(bank.questions) + cue_notes
     return LintReport(sorted(warnings), notes)
 
 

@@ -72,6 +72,12 @@ class _MetaBase(_Strict):
         tuple[Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)], ...],
         BeforeValidator(_one_or_many),
     ] = Field(default=(), description="Seed FILE:LINE this question derives from (one or a list).")
+    conflicts: Annotated[tuple[Slug, ...], BeforeValidator(_one_or_many)] = Field(
+        default=(), description="Ids of questions that give this one's answer away: never in one exam with it."
+    )
+    lint_ok: dict[Slug, NonEmptyText] = Field(
+        default_factory=dict, description="Lint checks silenced for this question, each with the reason."
+    )
 
 
 class McqMeta(_MetaBase):

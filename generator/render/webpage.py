@@ -90,7 +90,8 @@ def exam_html(exam: Exam) -> str:
     css = "\n".join([FONT_CSS_SLOT, read_template_file("exam_html.css")])
     markup = environment().get_template("exam.html.j2").render(
         css=Markup(css),
-        script=Markup(read_template_file("practice.js").replace("</", "<\\/")),
+        script=Markup("\n".join(read_template_file(name) for name in ("short_answer.js", "practice.js"))
+                      .replace("</", "<\\/")),
         exam=exam,
         bp=bp,
         forms=forms,

@@ -1,0 +1,168 @@
+"""Answer leaks: one question printing another question's answer in its stem or choices.
+
+A leak is derived for
+
+- a short answer whose accepted answer (3+ characters, not a bare number) appears in another
+  question's stem or choices, and
+- a term MCQ (every choice a short term) whose key appears in another question's stem or choices
+  while none of its distractors does: that text decides the item.
+
+Texts are compared in the form of the short-answer rule (:func:`normalize_answer` without dropping
+parentheses), so ``K-fold`` in a stem matches the answer ``K fold``. Pairs that share a ``group``
+never meet in an exam anyway. Pairs a check cannot see are declared with ``conflicts: [other-id]``
+(either file is enough). ``lint_ok: {leak: reason}`` silences lint for a question whose answer
+terms occur inside other terms (``정규화`` in ``배치 정규화``); assembly still keeps those pairs apart. Assembly keeps every derived and declared pair out of one exam; lint
+reports the derived pairs that are not declared, so an author sees each one once and decides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from generator.bank import frontmatter
+from generator.bank.model import Question
+from generator.bank.schema import McqMeta, ShortMeta
+from generator.problems import Problem, display_path
+
+MIN_TERM = 3  # shorter answers ("AI", "CV") occur everywhere by chance
+MAX_TERM_CHOICE = 24  # an MCQ is a term item when every choice is at most this long (normalized)
+_DROPPED = re.compile(r"[\s\-‐‑‒–—―−_·ㆍ•'\"`‘’“”*$\\{}]+")
+_PARENS = re.compile(r"\([^()]*\)")
+_NOT_A_TERM = re.compile(r"^[\d.,/%+\-−×^eE]*$")  # numbers and formulas leak nothing
+
+
+def flat(text: str) -> str:
+    """Text in the comparable form: NFKC, lower case, no spaces, hyphens, quotes or Markdown marks."""
+    return _DROPPED.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def _term(answer: str) -> str | None:
+    without = _PARENS.sub("", unicodedata.normalize("NFKC", answer))
+    term = flat(without if flat(without) else answer).rstrip(".")
+    if len(term) < MIN_TERM or _NOT_A_TERM.match(term):
+        return None
+    return term
+
+
+def visible_text(question: Question) -> str:
+    """What a student reads on the paper: stem and choices."""
+    return "\n".join([question.body.stem, *getattr(question.meta, "choices", ())])
+
+
+@dataclass(frozen=True)
+class Leak:
+    owner: Question  # whose answer leaks
+    shown_in: Question  # whose stem or choices print it
+    term: str  # the answer as written in the owner's file
+
+
+def _answer_terms(question: Question) -> tuple[list[tuple[str, str]], list[str]]:
+    """(term, written answer) pairs that leak the answer, and terms that must be absent for a leak."""
+    meta = question.meta
+    if isinstance(meta, ShortMeta):
+        return [(t, a) for a in meta.answers if (t := _term(a))], []
+    if isinstance(meta, McqMeta) and len(meta.choices) >= 3:
+        terms = [_term(choice) for choice in meta.choices]
+        flats = [flat(choice) for choice in meta.choices]
+        if any(t is None for t in terms) or max(map(len, flats)) > MAX_TERM_CHOICE:
+            return [], []
+        key = meta.answer - 1
+        decoys = [t for i, t in enumerate(terms) if i != key and t]
+        return [(terms[key], meta.choices[key])] if terms[key] else [], decoys  # type: ignore[list-item]
+    return [], []
+
+
+class _Index:
+    """Trigram index over the visible texts, so a bank of 100,000 questions is searched quickly."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        for index, text in enumerate(texts):
+            for start in range(len(text) - 2):
+                self.postings[text[start:start + 3]].add(index)
+
+    def containing(self, term: str) -> Iterable[int]:
+        grams = sorted({term[i:i + 3] for i in range(len(term) - 2)}, key=lambda g: len(self.postings.get(g, ())))
+        if not grams or grams[0] not in self.postings:
+            return ()
+        candidates = set(self.postings[grams[0]])
+        for gram in grams[1:3]:
+            candidates &= self.postings.get(gram, set())
+        return sorted(i for i in candidates if _occurs(term, self.texts[i]))
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]")
+
+
+def _occurs(term: str, text: str) -> bool:
+    """``term`` in ``text``; an ASCII term not inside a longer ASCII word (PSI is not in epsilon)."""
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before = start > 0 and _ASCII_WORD.match(text[start - 1]) and _ASCII_WORD.match(term[0])
+        after = end < len(text) and _ASCII_WORD.match(text[end]) and _ASCII_WORD.match(term[-1])
+        if not before and not after:
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def derived_leaks(questions: Sequence[Question]) -> list[Leak]:
+    """Every pair (owner, shown_in) outside one group where shown_in's paper text gives owner's answer."""
+    texts = [flat(visible_text(q)) for q in questions]
+    index = _Index(texts)
+    found: dict[tuple[str, str], Leak] = {}
+    for owner in questions:
+        terms, decoys = _answer_terms(owner)
+        for term, written in terms:
+            for position in index.containing(term):
+                other = questions[position]
+                if other.id == owner.id or (owner.group is not None and owner.group == other.group):
+                    continue
+                if any(_occurs(decoy, texts[position]) for decoy in decoys if decoy not in term):
+                    continue  # the other text names the distractors too: it decides nothing
+                found.setdefault((owner.id, other.id), Leak(owner, other, written))
+    return list(found.values())
+
+
+def declared_pairs(questions: Iterable[Question]) -> set[frozenset[str]]:
+    return {frozenset((q.id, other)) for q in questions for other in q.meta.conflicts if other != q.id}
+
+
+def exclusive_pairs(questions: Sequence[Question]) -> set[frozenset[str]]:
+    """Pairs that must not meet in one exam: derived leaks and declared ``conflicts``."""
+    ids = {q.id for q in questions}
+    pairs = declared_pairs(questions) | {frozenset((leak.owner.id, leak.shown_in.id)) for leak in derived_leaks(questions)}
+    return {pair for pair in pairs if pair <= ids}
+
+
+def _line(question: Question, key: str) -> int:
+    text = frontmatter.decode(question.path.read_bytes())
+    return frontmatter.top_level_key_lines(text, 1).get(key, 1)
+
+
+def answer_leaks(questions: Sequence[Question]) -> list[Problem]:
+    """Lint: derived leaks not declared with ``conflicts``, and ``conflicts`` naming unknown ids."""
+    declared = declared_pairs(questions)
+    ids = {q.id for q in questions}
+    found = []
+    for leak in derived_leaks(questions):
+        if frozenset((leak.owner.id, leak.shown_in.id)) in declared or "leak" in leak.owner.meta.lint_ok:
+            continue
+        key = "answers" if leak.owner.type.value == "short" else "answer"
+        found.append(Problem(
+            display_path(leak.owner.path), _line(leak.owner, key), "leak",
+            f"the answer '{leak.term}' is printed in {leak.shown_in.id} ({display_path(leak.shown_in.path)}): "
+            f"reword one of them, give both one group, or add `conflicts: [{leak.shown_in.id}]`",
+        ))
+    for question in questions:
+        for other in question.meta.conflicts:
+            if other not in ids:
+                found.append(Problem(display_path(question.path), _line(question, "conflicts"), "conflicts",
+                                     f"no question has the id {other!r}: correct or remove it"))
+    return found
