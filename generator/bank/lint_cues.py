@@ -23,10 +23,12 @@ CODES = ("giveaway-hedge", "giveaway-absolute", "giveaway-longest")
 JUSTIFIED_SHARE = 0.05
 LONGEST_RATIO = 1.3  # key length / next longest choice
 LONGEST_FROM = 12  # characters: shorter choices are labels or terms
-_HEDGE = re.compile(r"수\s*(도\s*)?있(다|으며|고|어|는)|가능성이\s*있|경우가\s*있|대체로|흔히|일반적으로")
+_HEDGE = re.compile(
+    r"수\s*(도\s*)?있(다|으며|고|어|는)|가능성이\s*있|경우가\s*있|대체로|흔히|일반적으로|경향이\s*있|편이다|기도\s*한다|곤\s*한다"
+)
 _ABSOLUTE = re.compile(
     r"항상|반드시|절대|언제나|모든|모두|전혀|결코|오직|완전히|사라진다|사라지|필요가\s*없|위험이\s*없|"
-    r"뿐이다|만으로\s*충분|할\s*수\s*없다|불가능"
+    r"뿐이다|만으로\s*충분|할\s*수\s*없다|불가능|없다$|에만\s|만\s(하면|고치면|바꾸면|조정하면)"
 )
 _MARKUP = re.compile(r"[\s`*_$\\{}]+")
 
