@@ -107,8 +107,8 @@ def derived_leaks(questions: Sequence[Question]) -> list[Leak]:
     by_prefix: dict[str, dict[int, dict[str, list[tuple[int, str]]]]] = defaultdict(lambda: defaultdict(dict))
     decoys: dict[int, list[str]] = {}
     for index, owner in enumerate(questions):
-        terms, decoys[index] = _answer_terms(owner)
-        for term, written in terms:
+        answers, decoys[index] = _answer_terms(owner)
+        for term, written in answers:
             by_prefix[term[:MIN_TERM]][len(term)].setdefault(term, []).append((index, written))
     found: dict[tuple[str, str], Leak] = {}
     for position, text in enumerate(texts):
@@ -117,9 +117,9 @@ def derived_leaks(questions: Sequence[Question]) -> list[Leak]:
             lengths = by_prefix.get(text[start:start + MIN_TERM])
             if not lengths:
                 continue
-            for length, terms in lengths.items():
+            for length, owners in lengths.items():
                 term = text[start:start + length]
-                for index, written in terms.get(term, ()) if _whole(text, start, term) else ():
+                for index, written in owners.get(term, ()) if _whole(text, start, term) else ():
                     owner = questions[index]
                     if index == position or (owner.id, other.id) in found:
                         continue
