@@ -41,8 +41,8 @@ def flat(text: str) -> str:
 
 
 def _term(answer: str) -> str | None:
-    without = _PARENS.sub("", unicodedata.normalize("NFKC", answer))
-    term = flat(without if flat(without) else answer).rstrip(".")
+    without = flat(_PARENS.sub("", answer))
+    term = (without or flat(answer)).rstrip(".")
     if len(term) < MIN_TERM or _NOT_A_TERM.match(term):
         return None
     return term
@@ -66,9 +66,10 @@ def _answer_terms(question: Question) -> tuple[list[tuple[str, str]], list[str]]
     if isinstance(meta, ShortMeta):
         return [(t, a) for a in meta.answers if (t := _term(a))], []
     if isinstance(meta, McqMeta) and len(meta.choices) >= 3:
+        if max(len(flat(choice)) for choice in meta.choices) > MAX_TERM_CHOICE:
+            return [], []
         terms = [_term(choice) for choice in meta.choices]
-        flats = [flat(choice) for choice in meta.choices]
-        if any(t is None for t in terms) or max(map(len, flats)) > MAX_TERM_CHOICE:
+        if any(t is None for t in terms):
             return [], []
         key = meta.answer - 1
         decoys = [t for i, t in enumerate(terms) if i != key and t]
