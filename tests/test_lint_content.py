@@ -106,13 +106,15 @@ def test_give_away_cues_are_flagged_and_a_justification_silences_them(bank):
     mcq(bank, "absolute", absolute, 5)
     mcq(bank, "longest", ["학습이 빨라진다.", "기울기가 커진다.", "편향이 줄어든다.", "분산이 커진다.",
                           "검증 손실이 다시 오르기 시작하는 시점에 학습을 멈춘다."], 5)
+    mcq(bank, "ending", ["학습을 안정시키기 위해서이다.", "계산을 줄이기 위해서이다.", "메모리를 아끼기 위해서이다.",
+                         "편향을 없애기 위해서이다.", "기울기가 작아지기 때문이다."], 5)
     mcq(bank, "fine", NEUTRAL, 3)
     mcq(bank, "justified", hedged, 5, extra="lint_ok: {giveaway-hedge: 모든 선택지가 '~수 있다'로 바꿔 쓸 수 없는 정의문이다}\n")
     report = lint(load_bank(bank.root))
     flagged = {(w.path.rsplit("/", 1)[-1], w.field) for w in report.warnings if w.field.startswith("giveaway")}
     assert flagged == {("hedge.md", "giveaway-hedge"), ("absolute.md", "giveaway-absolute"),
-                       ("longest.md", "giveaway-longest")}
-    assert any("1 of 5 MCQs" in note for note in report.notes)  # 20 % justified: above the 5 % allowance
+                       ("longest.md", "giveaway-longest"), ("ending.md", "giveaway-ending")}
+    assert any("1 of 6 MCQs" in note for note in report.notes)  # 17 % justified: above the 5 % allowance
 
 
 def test_glossary_violations_name_file_and_line_and_skip_accepted_answers(bank):

@@ -3,7 +3,8 @@
 - ``giveaway-hedge``: the key is the only hedged choice ("~수 있다"), or the only one not hedged;
 - ``giveaway-absolute``: the key is the only choice with an absolute ("항상", "반드시", "모든", "사라진다" …),
   or the only one without;
-- ``giveaway-longest``: the key is clearly the longest choice.
+- ``giveaway-longest``: the key is clearly the longest choice;
+- ``giveaway-ending``: every other choice ends the same way (e.g. "~위해서이다") and the key does not.
 
 A question silences a check with ``lint_ok: {giveaway-hedge: "why this is fair"}``. At most
 :data:`JUSTIFIED_SHARE` of the bank's MCQs may carry such a justification.
@@ -19,7 +20,8 @@ from generator.bank.model import Question
 from generator.bank.schema import McqMeta
 from generator.problems import Problem, display_path
 
-CODES = ("giveaway-hedge", "giveaway-absolute", "giveaway-longest")
+CODES = ("giveaway-hedge", "giveaway-absolute", "giveaway-longest", "giveaway-ending")
+ENDING = 4  # characters compared at the end of each choice
 JUSTIFIED_SHARE = 0.05
 LONGEST_RATIO = 1.3  # key length / next longest choice
 LONGEST_FROM = 12  # characters: shorter choices are labels or terms
@@ -57,6 +59,10 @@ def cues(meta: McqMeta) -> list[str]:
     others = [n for i, n in enumerate(lengths) if i != key]
     if lengths[key] >= LONGEST_FROM and others and lengths[key] > LONGEST_RATIO * max(others):
         found.append("giveaway-longest")
+    endings = [choice.strip().strip("'\"").rstrip(". ")[-ENDING:] for choice in meta.choices]
+    rest = {e for i, e in enumerate(endings) if i != key}
+    if len(meta.choices) >= 4 and max(lengths) >= LONGEST_FROM and len(rest) == 1 and endings[key] not in rest:
+        found.append("giveaway-ending")
     return found
 
 
@@ -65,6 +71,7 @@ _MESSAGES = {
     "giveaway-absolute": "the key is the only choice with an absolute ('항상', '모든', '사라진다' …) "
                          "(or the only one without)",
     "giveaway-longest": f"the key is more than {LONGEST_RATIO}× as long as any other choice",
+    "giveaway-ending": "every other choice ends the same way and the key does not (a grammar cue)",
 }
 
 
