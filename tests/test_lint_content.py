@@ -133,3 +133,9 @@ def test_a_malformed_glossary_entry_is_reported_at_its_line(bank):
     bank.write("wd-term.md", TERM.format(id="wd-term", extra=""))
     found = fields(lint(load_bank(bank.root)), "glossary")
     assert len(found) == 1 and found[0].endswith("(non-empty text)") and "glossary.yaml:3:" in found[0]
+
+
+def test_an_unknown_lint_ok_code_is_reported(bank):
+    mcq(bank, "typo", NEUTRAL, 1, extra="lint_ok: {giveaway-hedgee: 이유}\n")
+    found = fields(lint(load_bank(bank.root)), "lint_ok")
+    assert len(found) == 1 and "unknown check 'giveaway-hedgee'" in found[0]

@@ -22,6 +22,7 @@ from generator.problems import Problem, display_path
 
 CODES = ("giveaway-hedge", "giveaway-absolute", "giveaway-longest", "giveaway-ending")
 ENDING = 4  # characters compared at the end of each choice
+KNOWN_OK = (*CODES, "leak")  # codes `lint_ok` may silence ("leak": see generator/bank/leaks.py)
 JUSTIFIED_SHARE = 0.05
 LONGEST_RATIO = 1.3  # key length / next longest choice
 LONGEST_FROM = 12  # characters: shorter choices are labels or terms
@@ -78,6 +79,12 @@ _MESSAGES = {
 def giveaway_cues(questions: Iterable[Question]) -> tuple[list[Problem], list[str]]:
     """Warnings for unjustified cues, and a bank note when too many MCQs are justified."""
     warnings: list[Problem] = []
+    questions = list(questions)
+    for question in questions:
+        for code in question.meta.lint_ok:
+            if code not in KNOWN_OK:
+                warnings.append(_problem(question, "lint_ok", "lint_ok",
+                                         f"unknown check {code!r}: use one of {', '.join(KNOWN_OK)}"))
     mcqs = [q for q in questions if isinstance(q.meta, McqMeta)]
     justified = 0
     for question in mcqs:
@@ -92,7 +99,7 @@ def giveaway_cues(questions: Iterable[Question]) -> tuple[list[Problem], list[st
                                          f"{_MESSAGES[code]}: make the distractors alike, or justify it with "
                                          f"`lint_ok: {{{code}: reason}}`"))
         for code in allowed:
-            if code.startswith("giveaway-") and code not in found:
+            if code in CODES and code not in found:
                 warnings.append(_problem(question, "lint_ok", "lint_ok",
                                          f"{code} is justified but not flagged any more: remove it"))
     notes = []
