@@ -62,3 +62,23 @@ def test_the_page_script_passes_the_same_cases(js_page):
 def test_the_page_script_agrees_with_python_on_any_text(js_page, texts):
     assert js_page.evaluate("ts => ts.map(t => window.shortAnswer.normalize(t))", texts) == \
         [normalize_answer(t) for t in texts]
+
+
+def test_the_practice_page_embeds_glyphs_for_every_accepted_answer(monkeypatch):
+    """Accepted answers appear only in the page's JSON (escaped), yet the feedback line prints them."""
+    from generator.assemble.blueprint import Blueprint
+    from generator.assemble.exam import Exam
+    from generator.assemble.forms import make_forms
+    from generator.bank.loader import load_bank
+    from generator.render import webpage
+
+    bank = load_bank(PROJECT / "bank")
+    short = [q for q in bank.questions if q.id == "arch-global-average-pooling"]
+    bp = Blueprint(title="t", session="s", duration_minutes=10, forms=("A",),
+                   sections=[{"type": "short", "count": 1, "points": 4}])
+    seen: list[str] = []
+    monkeypatch.setattr(webpage, "subset_sources", lambda text: seen.append(text) or {})
+    monkeypatch.setattr(webpage, "font_face_css", lambda sources: "")
+    webpage.exam_html(Exam("x", bp, 1, bank, make_forms(bp, [short], 1)))
+    needed = set("".join(short[0].meta.answers))
+    assert needed <= set(seen[0]), sorted(needed - set(seen[0]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from markupsafe import Markup
@@ -100,7 +101,8 @@ def exam_html(exam: Exam) -> str:
         id_digits=ID_DIGITS,
         QuestionType=QuestionType,
     )
-    fonts = font_face_css(subset_sources(markup))
+    # accepted answers and rubric lines reach the page as escaped JSON: subset their glyphs too
+    fonts = font_face_css(subset_sources(markup + json.dumps(data, ensure_ascii=False)))
     return markup.replace(FONT_CSS_SLOT, fonts, 1)
 
 
