@@ -230,7 +230,7 @@ def schema(out: Path | None) -> None:
               help="Cosine similarity from which two questions count as near-duplicates.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
 def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
-    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
+    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices and cues, answer leaks, glossary, answer spread, glyphs."""
     bank = load_bank(bank_dir)
     report = run_lint(bank, similarity)
     for warning in report.warnings:
