@@ -11,7 +11,7 @@ from generator.interop.drafts import Draft, Losses
 from generator.problems import Problem, UserError, did_you_mean, display_path
 
 READERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "spreadsheet", ".tsv": "spreadsheet",
-           ".txt": "gift", ".gift": "gift", ".xml": "moodle"}
+           ".txt": "gift", ".gift": "gift", ".xml": "moodle", ".zip": "qti"}
 
 
 @dataclass
@@ -46,7 +46,7 @@ def reader_for(path: Path) -> str:
         kind = "spreadsheet"
     if kind is None:
         raise UserError(f"{display_path(path)}: cannot import '{path.suffix}' files: use .xlsx, .csv, "
-                        ".gift/.txt (GIFT) or .xml (Moodle XML)")
+                        ".gift/.txt (GIFT), .xml (Moodle XML or QTI) or .zip (QTI)")
     return kind
 
 
@@ -62,9 +62,18 @@ def read_drafts(path: Path, mapping: Mapping, losses: Losses) -> tuple[list[Draf
         from generator.interop.gift_import import read_gift
 
         return read_gift(path, losses)
+    if kind == "qti" or _is_qti(path):
+        from generator.interop.qti_import import read_qti
+
+        return read_qti(path, losses)
     from generator.interop.moodle_import import read_moodle
 
     return read_moodle(path, losses)
+
+
+def _is_qti(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return b"questestinterop" in handle.read(4096)
 
 
 @dataclass

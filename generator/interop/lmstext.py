@@ -121,6 +121,8 @@ class _ToMarkdown(HTMLParser):
         self.depth = 0
         self.images: list[str] = []
         self.skip_title = False
+        self.table: list[list[str]] | None = None
+        self.cell_start: int | None = None
 
     def _block(self) -> None:
         if self.out and not "".join(self.out[-2:]).endswith("\n\n"):
@@ -129,6 +131,16 @@ class _ToMarkdown(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.depth += 1
         values = dict(attrs)
+        if tag == "table" and not self.box_depth:
+            self._block()
+            self.table = []
+            return
+        if tag == "tr" and self.table is not None:
+            self.table.append([])
+            return
+        if tag in ("td", "th") and self.table is not None:
+            self.cell_start = len(self.out)
+            return
         if tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"):
             if tag == "div" and BOX_CLASS in (values.get("class") or ""):
                 self._block()
@@ -149,7 +161,11 @@ class _ToMarkdown(HTMLParser):
         elif tag in ("em", "i"):
             self.out.append("*")
         elif tag in ("ul", "ol"):
-            self._block()
+            if self.lists:  # nested: stays in the item (a blank line would make the outer list loose)
+                if self.out and not self.out[-1].endswith("\n"):
+                    self.out.append("\n")
+            else:
+                self._block()
             self.lists.append([1 if tag == "ol" else 0])
         elif tag == "li" and self.lists:
             if self.out and not self.out[-1].endswith("\n"):
@@ -175,11 +191,23 @@ class _ToMarkdown(HTMLParser):
             name = src.rsplit("/", 1)[-1].split("?", 1)[0]
             self.images.append(name)
             self.out.append(f"![{values.get('alt') or ''}]({name})")
-        elif tag in ("td", "th"):
-            self.out.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if self.box_depth and self.depth == self.box_depth[-1] and tag == "div":
+        if tag in ("td", "th") and self.table is not None and self.cell_start is not None:
+            cell = "".join(self.out[self.cell_start:]).strip().replace("|", "\\|")
+            del self.out[self.cell_start:]
+            self.cell_start = None
+            if self.table:
+                self.table[-1].append(cell)
+        elif tag == "table" and self.table is not None:
+            rows = [row for row in self.table if row]
+            if rows:
+                lines = ["| " + " | ".join(row) + " |" for row in rows]
+                lines.insert(1, "|" + "---|" * len(rows[0]))
+                self.out.append("\n".join(lines))
+            self.table = None
+            self._block()
+        elif self.box_depth and self.depth == self.box_depth[-1] and tag == "div":
             self.box_depth.pop()
             text = "".join(self.out)
             self.out = [text.rstrip("\n") + "\n```\n\n"]
@@ -190,7 +218,7 @@ class _ToMarkdown(HTMLParser):
                 self.skip_title = False
             else:
                 self.out.append("\n")
-        elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "tr"):
+        elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"):
             self._block()
         elif tag in ("strong", "b"):
             self.out.append("**")
@@ -198,7 +226,8 @@ class _ToMarkdown(HTMLParser):
             self.out.append("*")
         elif tag in ("ul", "ol") and self.lists:
             self.lists.pop()
-            self._block()
+            if not self.lists:
+                self._block()
         elif tag == "pre" and self.pre:
             self.pre -= 1
             text = "".join(self.out)
@@ -211,12 +240,13 @@ class _ToMarkdown(HTMLParser):
         if self.pre:
             self.out.append(data)
             return
-        if self.skip_title:
+        if self.skip_title or (self.table is not None and self.cell_start is None):
             return
         text = re.sub(r"\s+", " ", data)
         if not self.out or self.out[-1].endswith("\n"):
             text = text.lstrip()
-        self.out.append(text)
+        if text:
+            self.out.append(text)
 
 
 def html_to_markdown(text: str) -> tuple[str, list[str]]:
