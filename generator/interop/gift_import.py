@@ -20,7 +20,7 @@ from generator.interop.spreadsheet import decode_csv
 from generator.problems import Problem, display_path
 
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
-_PLACEHOLDER = "\x00{}\x00"
+UNSUPPORTED = "unsupported: "
 
 
 @dataclass
@@ -151,6 +151,9 @@ def read_gift(path: Path, losses: Losses) -> tuple[list[Draft], list[Problem]]:
         draft.category = block.category
         answer_text = answer_block.strip()
         kind_problem = _answers(draft, answer_text, fmt, losses)
+        if kind_problem and kind_problem.startswith(UNSUPPORTED):
+            losses.add(kind_problem.removeprefix(UNSUPPORTED))
+            continue
         if FIXED_ORDER_TAG in raw_tags:
             draft.shuffle_choices = False
         if kind_problem:
@@ -181,10 +184,10 @@ def _answers(draft: Draft, text: str, fmt: str, losses: Losses) -> str | None:
         draft.answer = 1 if text.startswith("T") else 2
         return None
     if text.startswith("#"):
-        return "numeric questions have no counterpart in mockexam (write it as a short answer)"
+        return UNSUPPORTED + "numeric questions (not imported: write them as short answers)"
     parts = [(mark, value) for mark, value in _split_unescaped(text, "=~") if mark or value.strip()]
     if any("->" in value for _, value in parts):
-        return "matching questions have no counterpart in mockexam"
+        return UNSUPPORTED + "matching questions (not imported)"
     if any(not mark for mark, _ in parts):
         return "answers must start with = (right) or ~ (wrong)"
     answers = []
@@ -200,8 +203,10 @@ def _answers(draft: Draft, text: str, fmt: str, losses: Losses) -> str | None:
         answers.append((percent, _markdown(value, fmt)))
     if all(mark == "=" for mark, _ in parts):
         draft.type = "short"
-        draft.answers = [value for _, value in answers]
-        return None
+        draft.answers = [value for percent, value in answers if percent == 100]
+        if len(draft.answers) < len(answers):
+            losses.add("short answers with partial credit (dropped)")
+        return None if draft.answers else "no answer with full credit (=…)"
     correct = [n for n, (percent, _) in enumerate(answers, 1) if percent == 100]
     if len(correct) != 1:
         return "a multiple-choice question needs exactly one right answer (=)"
