@@ -425,3 +425,12 @@ def export_command(exam_dir: Path | None, bank_dir: Path, fmt: str, out: Path, k
         click.echo(note, err=True)
     for path in written:
         click.echo(f"wrote {display_path(path)}")
+
+
+@bench.command("import")
+@click.option("--count", default=100, show_default=True, help="Questions in the synthetic .xlsx.")
+def bench_import_command(count: int) -> None:
+    """Time `mockexam import` of an .xlsx (target <= 2 s for 100 questions, validation included)."""
+    from generator.interop.bench_import import bench_import
+
+    bench_import(count, report=click.echo)

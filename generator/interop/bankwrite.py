@@ -135,7 +135,13 @@ def fill_defaults(draft: Draft, losses: Losses) -> None:
         draft.points = skeleton.DEFAULT_POINTS[QuestionType(draft.type)]
 
 
-class _Dumper(yaml.SafeDumper):
+try:  # libyaml's emitter; the representers below stay Python
+    _Base: type = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _Base = yaml.SafeDumper
+
+
+class _Dumper(_Base):  # type: ignore[valid-type,misc]
     pass
 
 
