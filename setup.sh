@@ -6,10 +6,10 @@ cd "$(dirname "$0")"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if command -v apt-get >/dev/null 2>&1; then
-  echo "==> system packages (Pango/HarfBuzz for WeasyPrint, Chromium for the HTML tests, poppler-utils)"
+  echo "==> system packages (Pango/HarfBuzz for WeasyPrint, Chromium for the HTML tests, poppler-utils, pandoc for the DOCX test)"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils >/dev/null
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils pandoc >/dev/null
   if ! command -v npm >/dev/null 2>&1; then  # Node.js runs gift-pegjs in the GIFT tests
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
   fi

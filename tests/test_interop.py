@@ -401,3 +401,31 @@ def test_equations_convert_with_normalisation_and_fall_back_to_text():
 def test_unknown_export_format_is_a_clear_error(tmp_path, run):
     result = run("export", "--bank", RENDER_BANK, "--format", "moodle", "--out", tmp_path / "x.xml")
     assert result.exit_code == 1 and "did you mean 'moodle-xml'" in result.output
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def test_docx_has_two_columns_word_equations_and_boxes(tmp_path, run, source_bank):
+    import docx
+
+    out = tmp_path / "exam.docx"
+    result = run("export", "--bank", source_bank, "--format", "docx", "--out", out)
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    bogi = load_bank(source_bank).by_id["rt-bogi-regularization"]
+    assert bogi.body.stem.split("\n")[0][:20] in text
+    assert any("<보 기>" in t.cell(0, 0).text and "ㄱ." in t.cell(0, 0).text for t in document.tables)
+    with zipfile.ZipFile(out) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert 'w:num="2"' in body and body.count("<m:oMath") >= 3 and "<m:f>" in body
+    assert (tmp_path / "exam-key.docx").is_file()
+    if shutil.which("pandoc") is None:  # an independent reader of Word equations, installed by setup.sh
+        if os.environ.get("CI"):
+            pytest.fail("pandoc missing: setup.sh installs it")
+        return
+    markdown = subprocess.run(["pandoc", str(out), "-t", "markdown"], capture_output=True, text=True,
+                              check=True).stdout
+    softmax = load_bank(source_bank).by_id["rt-softmax-math"]
+    assert "\\frac" in markdown and "\\sum" in markdown, softmax.body.stem

@@ -21,7 +21,7 @@ HEADER = ["유형", "주제", "난이도", "배점", "문제", "보기1", "보�
 
 
 def synthetic_rows(count: int, leaves: list[str]) -> list[list[object]]:
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [list(HEADER)]
     for n in range(count):
         topic, kind = leaves[n % len(leaves)], ("객관식", "객관식", "객관식", "단답형", "서술형")[n % 5]
         stem = f"{n}번 문항: 학습률 $\\eta$와 배치 크기에 대한 설명으로 옳은 것은?\n\n```보기\nㄱ. 첫째 {n}\nㄴ. 둘째\n```"

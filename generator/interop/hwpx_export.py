@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol, Sequence
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -20,8 +20,19 @@ from generator.bank.schema import CIRCLED, EssayMeta, QuestionType, ShortMeta
 from generator.interop.hwpx_adapter import HwpxBook, Paragraph, Run, package_problems
 from generator.render.writers import RenderContext
 
-KEY_NAME = "key.hwpx"
 MAX_IMAGE_MM = 75.0  # a column is about 80 mm wide
+
+
+class Book(Protocol):
+    """What the paper layout below needs from a document format (HWPX here, DOCX in docx_export)."""
+
+    fallbacks: list[str]
+
+    def start_columns(self) -> None: ...
+    def paragraph(self, runs: Paragraph, bold: bool = False) -> None: ...
+    def box(self, title: str, lines: Sequence[Paragraph]) -> None: ...
+    def table(self, rows: Sequence[Sequence[str]]) -> None: ...
+    def picture(self, data: bytes, image_format: str, width_mm: float, height_mm: float) -> None: ...
 
 
 class InternalExportError(RuntimeError):
@@ -61,7 +72,7 @@ def inline_runs(children: list[Any]) -> list[list[Run]]:
 class Writer:
     """Writes question Markdown into an HwpxBook."""
 
-    def __init__(self, book: HwpxBook, exam: Exam, ctx: RenderContext) -> None:
+    def __init__(self, book: Book, exam: Exam, ctx: RenderContext) -> None:
         self.book, self.exam, self.ctx = book, exam, ctx
 
     def markdown(self, text: str | None, base: Path, first: Paragraph = (), after_first: Paragraph = ()) -> None:
@@ -163,7 +174,7 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     return (width, height) if width and height else None
 
 
-def title_block(book: HwpxBook, exam: Exam, heading: str) -> None:
+def title_block(book: Book, exam: Exam, heading: str) -> None:
     bp = exam.blueprint
     book.paragraph([Run("bold", " ".join(part for part in (bp.session, bp.title) if part))])
     book.paragraph([Run("text", f"{bp.subject} 영역 · {heading} · 시험 시간 {bp.duration_minutes}분 · "
@@ -171,8 +182,7 @@ def title_block(book: HwpxBook, exam: Exam, heading: str) -> None:
     book.paragraph([Run("text", "성명: ______________   수험번호: ______________")])
 
 
-def booklet(exam: Exam, form: ExamForm, ctx: RenderContext) -> HwpxBook:
-    book = HwpxBook()
+def booklet(exam: Exam, form: ExamForm, ctx: RenderContext, book: Book) -> None:
     title_block(book, exam, f"{form.label} 문제지")
     book.start_columns()
     writer = Writer(book, exam, ctx)
@@ -181,7 +191,6 @@ def booklet(exam: Exam, form: ExamForm, ctx: RenderContext) -> HwpxBook:
         book.paragraph([Run("text", section.instructions)])
         for item in section.items:
             question(writer, item)
-    return book
 
 
 def question(writer: Writer, item: ExamItem) -> None:
@@ -196,8 +205,7 @@ def question(writer: Writer, item: ExamItem) -> None:
     writer.book.paragraph([])
 
 
-def key(exam: Exam, ctx: RenderContext) -> HwpxBook:
-    book = HwpxBook()
+def key(exam: Exam, ctx: RenderContext, book: Book) -> None:
     first = exam.forms[0]
     title_block(book, exam, "정답 및 해설")
     for form in exam.forms:
@@ -224,10 +232,10 @@ def key(exam: Exam, ctx: RenderContext) -> HwpxBook:
             book.paragraph([Run("bold", "해설")])
             writer.markdown(item.explanation, q.path)
         book.paragraph([])
-    return book
 
 
 def checked_bytes(book: HwpxBook, name: str) -> bytes:
+    """The document's bytes after python-hwpx's schema and package validators passed."""
     problems = book.problems()
     data = book.to_bytes()
     problems += package_problems(data)
@@ -236,24 +244,29 @@ def checked_bytes(book: HwpxBook, name: str) -> bytes:
     return data
 
 
-def write(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+def write_papers(exam: Exam, ctx: RenderContext, out_dir: Path, suffix: str, new_book: Callable[[], Any],
+                 to_bytes: Callable[[Any, str], bytes]) -> list[Path]:
+    """Each form's booklet and the key in one document format; notes the formulas written as text."""
     paths = []
     fallbacks: list[str] = []
-    for form in exam.forms:
-        ctx.say(f"hwpx booklet {form.name}")
-        book = booklet(exam, form, ctx)
-        target = out_dir / f"booklet-{form.name}.hwpx"
-        write_bytes_atomic(target, checked_bytes(book, target.name))
+    for form in [*exam.forms, None]:
+        name = f"booklet-{form.name}" if form is not None else "key"
+        ctx.say(f"{suffix.lstrip('.')} {name}")
+        book = new_book()
+        if form is not None:
+            booklet(exam, form, ctx, book)
+        else:
+            key(exam, ctx, book)
+        target = out_dir / f"{name}{suffix}"
+        write_bytes_atomic(target, to_bytes(book, target.name))
         fallbacks += book.fallbacks
         paths.append(target)
-    ctx.say("hwpx key")
-    book = key(exam, ctx)
-    target = out_dir / KEY_NAME
-    write_bytes_atomic(target, checked_bytes(book, target.name))
-    fallbacks += book.fallbacks
-    paths.append(target)
     if fallbacks:
         unique = sorted(set(fallbacks))
         ctx.notes.append(f"{len(unique)} formula(s) had no Hancom equation form and were written as text: "
                          + ", ".join(f"${f}$" for f in unique[:5]) + (" …" if len(unique) > 5 else ""))
     return paths
+
+
+def write(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    return write_papers(exam, ctx, out_dir, ".hwpx", HwpxBook, checked_bytes)
