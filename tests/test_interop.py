@@ -429,3 +429,26 @@ def test_docx_has_two_columns_word_equations_and_boxes(tmp_path, run, source_ban
                               check=True).stdout
     softmax = load_bank(source_bank).by_id["rt-softmax-math"]
     assert "\\frac" in markdown and "\\sum" in markdown, softmax.body.stem
+
+
+def test_a_failure_while_writing_removes_the_files_of_this_import(tmp_path, run, monkeypatch):
+    """All or nothing also when the disk fails midway: the files already created are removed."""
+    source = tmp_path / "q.csv"
+    rows = [",".join(HEADER)] + [f"객관식,model.training,3,3,문제 {n}?,가,나,다,1,,,disk-{n}" for n in range(3)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bank = empty_bank(tmp_path)
+    before = files_of(bank)
+    real_open = Path.open
+    opened: list[Path] = []
+
+    def failing_open(self, mode="r", *args, **kwargs):
+        if mode == "xb":
+            opened.append(self)
+            if len(opened) == 3:
+                raise OSError(28, "No space left on device", str(self))
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    result = run("import", source, "--bank", bank)
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert len(opened) == 3 and files_of(bank) == before

@@ -20,6 +20,7 @@ from generator.render.writers import RenderContext
 
 EAST_ASIAN_FONT = "바탕"
 LATIN_FONT = "Times New Roman"
+CODE_FONT = "Consolas"
 
 
 class DocxBook:
@@ -72,6 +73,8 @@ class DocxBook:
                     paragraph.add_run(readable_math(run.text)).italic = True
                     continue
                 paragraph._p.append(parse_xml(ET.tostring(math, encoding="unicode")))
+            elif run.kind == "code" and run.text:
+                paragraph.add_run(run.text).font.name = CODE_FONT
             elif run.text:
                 paragraph.add_run(run.text).bold = bold or run.kind == "bold"
 

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 COLUMN_GAP = 1700  # HWPUNIT (1/7200 in): about 6 mm between the two columns
+CODE_FONT = "D2Coding"  # 한글's bundled coding font
 BOX_WIDTH = 22000  # HWPUNIT: a little less than one column of an A4 two-column page
 
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of a paragraph: ``kind`` is ``text``, ``bold`` or ``math`` (LaTeX, without ``$``)."""
+    """A piece of a paragraph: ``kind`` is ``text``, ``bold``, ``code`` or ``math`` (LaTeX, without ``$``)."""
 
     kind: str
     text: str
@@ -107,6 +108,8 @@ class HwpxBook:
                         pass
                 self.fallbacks.append(run.text)
                 paragraph.add_run(readable_math(run.text), italic=True)
+            elif run.kind == "code" and run.text:
+                paragraph.add_run(run.text, font=CODE_FONT, expand_special_characters=True)
             elif run.text:
                 paragraph.add_run(run.text, bold=bold or run.kind == "bold")
 

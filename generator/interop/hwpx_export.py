@@ -59,7 +59,7 @@ def inline_runs(children: list[Any]) -> list[list[Run]]:
         elif kind in ("strong_open", "strong_close"):
             bold += 1 if kind == "strong_open" else -1
         elif kind == "code_inline":
-            lines[-1].append(Run("text", token.content))
+            lines[-1].append(Run("code", token.content))
         elif kind in ("math_inline", "math_inline_double"):
             lines[-1].append(Run("math", token.content))
         elif kind in ("softbreak", "hardbreak"):
@@ -115,7 +115,7 @@ class Writer:
                     self.book.paragraph(prefix)
                     prefix = []
                 for line in token.content.rstrip("\n").split("\n"):
-                    self.book.paragraph([Run("text", line)])
+                    self.book.paragraph([Run("code", line)])
             elif kind in ("math_block", "math_block_label"):
                 self.book.paragraph([*prefix, Run("math", token.content.strip())])
                 prefix = []
