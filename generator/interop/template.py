@@ -44,6 +44,9 @@ HELP = [
 
 def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
     """Write the template workbook to ``path`` (atomically)."""
+    from generator.interop.spreadsheet import import_openpyxl
+
+    import_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
