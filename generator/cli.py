@@ -403,7 +403,7 @@ def import_command(files: tuple[Path, ...], bank_dir: Path, topic: str | None, m
 @cli.command("export")
 @click.argument("exam_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @bank_option
-@click.option("--format", "fmt", required=True, help="hwpx, docx, moodle-xml, gift or qti (or a build output).")
+@click.option("--format", "fmt", required=True, help="hwpx, docx, moodle-xml, gift, qti or xlsx (or a build output).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), help="Without EXAM_DIR: type.")
 @click.option("--topic", help="Without EXAM_DIR: a leaf or an area.")

@@ -452,3 +452,15 @@ def test_a_failure_while_writing_removes_the_files_of_this_import(tmp_path, run,
     result = run("import", source, "--bank", bank)
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert len(opened) == 3 and files_of(bank) == before
+
+
+def test_xlsx_export_round_trips_every_field_through_import(tmp_path, run, source_bank):
+    """Excel out (the template's layout) and back in: a teacher can edit questions in Excel."""
+    out = tmp_path / "questions.xlsx"
+    export(run, source_bank, "xlsx", out)
+    target = empty_bank(tmp_path)
+    result = run("import", out, "--bank", target)
+    assert result.exit_code == 0, result.output
+    (source_bank / "questions" / "model" / "rt-image-overfit.md").unlink()  # images do not live in cells
+    (target / "questions" / "model" / "rt-image-overfit.md").unlink()
+    compare(source_bank, target, ALL_FIELDS)

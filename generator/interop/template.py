@@ -44,6 +44,13 @@ HELP = [
 
 def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
     """Write the template workbook to ``path`` (atomically)."""
+    from generator.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, workbook_bytes(EXAMPLES, taxonomy))
+
+
+def workbook_bytes(rows: list[dict[str, object]], taxonomy: Taxonomy | None) -> bytes:
+    """A questions workbook: the 문항 sheet with ``rows`` (header -> value), drop-down lists, a 설명 sheet."""
     from generator.interop.spreadsheet import import_openpyxl
 
     import_openpyxl()
@@ -51,14 +58,12 @@ def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from generator.atomic import write_bytes_atomic
-
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_NAME
     sheet.append(TEMPLATE_HEADERS)
-    for example in EXAMPLES:
-        sheet.append([example.get(header, None) for header in TEMPLATE_HEADERS])
+    for row in rows:
+        sheet.append([row.get(header, None) for header in TEMPLATE_HEADERS])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
@@ -81,7 +86,7 @@ def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
                             showErrorMessage=True, errorTitle="배점", error="배점은 양의 정수입니다.")
     for validation, field in ((kinds, "type"), (levels, "difficulty"), (points, "points")):
         sheet.add_data_validation(validation)
-        validation.add(f"{column(field)}2:{column(field)}1000")
+        validation.add(f"{column(field)}2:{column(field)}{max(1000, len(rows) + 100)}")
     if taxonomy is not None:
         topics = book.create_sheet("주제")
         topics.append(["주제", "이름"])
@@ -91,7 +96,7 @@ def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
         listed = DataValidation(type="list", formula1=f"주제!$A$2:$A${len(taxonomy.leaves) + 1}", allow_blank=True,
                                 showErrorMessage=False)
         sheet.add_data_validation(listed)
-        listed.add(f"{column('topic')}2:{column('topic')}1000")
+        listed.add(f"{column('topic')}2:{column('topic')}{max(1000, len(rows) + 100)}")
     guide = book.create_sheet("설명")
     for line in HELP:
         guide.append(list(line))
@@ -102,4 +107,4 @@ def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
 
     buffer = io.BytesIO()
     book.save(buffer)
-    write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()

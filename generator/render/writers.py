@@ -81,6 +81,8 @@ WRITERS: tuple[Writer, ...] = (
     Writer("moodle-xml", "questions.xml (Moodle XML)", "generator.interop.moodle_export", suffix=".xml"),
     Writer("gift", "questions.gift.txt (GIFT)", "generator.interop.gift_export", suffix=".txt"),
     Writer("qti", "questions-qti.zip (QTI 1.2 for Canvas)", "generator.interop.qti_export", suffix=".zip"),
+    Writer("xlsx", "questions.xlsx (Excel, the import template's layout)", "generator.interop.xlsx_export",
+           suffix=".xlsx"),
     Writer("docx", "booklet-<form>.docx and key.docx (Word, with Word equations)", "generator.interop.docx_export",
            suffix=".docx"),
 )
