@@ -464,3 +464,31 @@ def test_xlsx_export_round_trips_every_field_through_import(tmp_path, run, sourc
     (source_bank / "questions" / "model" / "rt-image-overfit.md").unlink()  # images do not live in cells
     (target / "questions" / "model" / "rt-image-overfit.md").unlink()
     compare(source_bank, target, ALL_FIELDS)
+
+
+_TRICKY = st.one_of(
+    st.sampled_from(["yes", "0.50", "null", "~", "- a", "1e-3", "3", "'a'", "[x]", "a: b", "#c"]),
+    st.text(alphabet=st.sampled_from(list("가나 ab:#-*&!|>'\"%@`[]{},?=~\\$")), min_size=1, max_size=12),
+).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TRICKY, min_size=2, max_size=5, unique=True), _TRICKY, st.lists(_TRICKY, min_size=1, max_size=3))
+def test_generated_files_read_back_as_written(choices, point, answers):
+    """Whatever text a spreadsheet cell holds, the front matter we write reads back to the same values."""
+    from generator.bank import frontmatter
+    from generator.bank.schema import META_ADAPTER
+    from generator.interop.bankwrite import question_text
+    from generator.interop.drafts import Draft
+
+    for draft in (Draft("x", 1, "mcq", "문제", difficulty=2, points=3, choices=choices, answer=len(choices)),
+                  Draft("x", 1, "short", "문제", difficulty=2, points=3, answers=answers),
+                  Draft("x", 1, "essay", "문제", difficulty=2, points=4, rubric=[(point, 4)], model_answer="답")):
+        parts = frontmatter.split(question_text(draft, "q-1", "model.training"))
+        meta = META_ADAPTER.validate_python(frontmatter.parse_yaml(parts.front_matter, 2, scalars_as_text=True))
+        if draft.type == "mcq":
+            assert list(meta.choices) == choices and meta.answer == len(choices)
+        elif draft.type == "short":
+            assert list(meta.answers) == answers
+        else:
+            assert meta.rubric[0].point == point
