@@ -377,7 +377,8 @@ def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> Non
               help="Write an Excel template (Korean headers, drop-down lists, examples) to this path and stop.")
 def import_command(files: tuple[Path, ...], bank_dir: Path, topic: str | None, mapping: Path | None,
                    dry_run: bool, template: Path | None) -> None:
-    """Import questions from Excel (.xlsx), CSV, GIFT (.gift/.txt) or Moodle XML (.xml): all or nothing."""
+    """Import questions from Excel (.xlsx), CSV, GIFT (.gift/.txt), Moodle XML (.xml) or QTI (.zip): all or
+    nothing, never overwriting (docs/interop.md)."""
     if template is not None:
         from generator.interop.template import write_template
 

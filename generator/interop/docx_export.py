@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from generator.assemble.exam import Exam
-from generator.interop.hwpx_adapter import Paragraph, readable_math
+from generator.interop.hwpx_adapter import TITLE_SIZE, Paragraph, readable_math
 from generator.interop.hwpx_export import write_papers
 from generator.interop.omml import Unsupported, latex_to_omml
 from generator.render.writers import RenderContext
@@ -63,6 +63,7 @@ class DocxBook:
 
     def _fill(self, paragraph: Any, runs: Paragraph, bold: bool = False) -> None:
         from docx.oxml import parse_xml
+        from docx.shared import Pt
 
         for run in runs:
             if run.kind == "math":
@@ -73,6 +74,9 @@ class DocxBook:
                     paragraph.add_run(readable_math(run.text)).italic = True
                     continue
                 paragraph._p.append(parse_xml(ET.tostring(math, encoding="unicode")))
+            elif run.kind == "title" and run.text:
+                title = paragraph.add_run(run.text)
+                title.bold, title.font.size = True, Pt(TITLE_SIZE)
             elif run.kind == "code" and run.text:
                 paragraph.add_run(run.text).font.name = CODE_FONT
             elif run.text:

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 COLUMN_GAP = 1700  # HWPUNIT (1/7200 in): about 6 mm between the two columns
+TITLE_SIZE = 16  # pt
 CODE_FONT = "D2Coding"  # 한글's bundled coding font
 BOX_WIDTH = 22000  # HWPUNIT: a little less than one column of an A4 two-column page
 
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of a paragraph: ``kind`` is ``text``, ``bold``, ``code`` or ``math`` (LaTeX, without ``$``)."""
+    """A piece of a paragraph: ``kind`` is ``text``, ``bold``, ``title``, ``code`` or ``math`` (LaTeX, without ``$``)."""
 
     kind: str
     text: str
@@ -108,6 +109,8 @@ class HwpxBook:
                         pass
                 self.fallbacks.append(run.text)
                 paragraph.add_run(readable_math(run.text), italic=True)
+            elif run.kind == "title" and run.text:
+                paragraph.add_run(run.text, bold=True, size=TITLE_SIZE)
             elif run.kind == "code" and run.text:
                 paragraph.add_run(run.text, font=CODE_FONT, expand_special_characters=True)
             elif run.text:

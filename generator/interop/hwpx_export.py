@@ -176,7 +176,7 @@ def png_size(data: bytes) -> tuple[int, int] | None:
 
 def title_block(book: Book, exam: Exam, heading: str) -> None:
     bp = exam.blueprint
-    book.paragraph([Run("bold", " ".join(part for part in (bp.session, bp.title) if part))])
+    book.paragraph([Run("title", " ".join(part for part in (bp.session, bp.title) if part))])
     book.paragraph([Run("text", f"{bp.subject} 영역 · {heading} · 시험 시간 {bp.duration_minutes}분 · "
                                 f"총 {exam.total_points}점")])
     book.paragraph([Run("text", "성명: ______________   수험번호: ______________")])
