@@ -122,6 +122,7 @@ class HwpxBook:
         cell = table.cell(0, 0)
         first = cell.paragraphs[0]
         first.add_run(title, bold=True)
+        self.doc.styles.apply_paragraph_format(paragraphs=[first], alignment="CENTER")
         for line in lines:
             self._fill(cell.add_paragraph(""), line)
 
