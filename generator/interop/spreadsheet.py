@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from generator.bank.schema import CIRCLED, DIFFICULTY_LABELS, MAX_CHOICES
-from generator.interop.drafts import Draft, Losses
+from generator.interop.drafts import Draft, Losses, PlaceProblem
 from generator.problems import Problem, UserError, display_path
 
 SHEET_NAME = "문항"
@@ -129,7 +129,6 @@ def _csv_lines(reader: Iterable[list[str]]) -> Iterator[list[str]]:
 
 def _rows(path: Path, rows: Iterator[list[str]], renames: dict[str, str], sheet: str) -> tuple[list[Row], list[Problem]]:
     shown = display_path(path)
-    from generator.interop.drafts import PlaceProblem
 
     def place(line: int) -> str:
         return f"{sheet}!{line}" if sheet else ""
