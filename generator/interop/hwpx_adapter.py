@@ -64,7 +64,8 @@ def readable_math(latex: str) -> str:
     symbols = {r"\times": "×", r"\cdot": "·", r"\le": "≤", r"\ge": "≥", r"\neq": "≠", r"\approx": "≈",
                r"\infty": "∞", r"\sum": "Σ", r"\prod": "Π", r"\partial": "∂", r"\nabla": "∇", r"\to": "→",
                r"\in": "∈", r"\sigma": "σ", r"\mu": "μ", r"\lambda": "λ", r"\theta": "θ", r"\alpha": "α",
-               r"\beta": "β", r"\gamma": "γ", r"\epsilon": "ε", r"\eta": "η", r"\pi": "π", r"\parallel": "∥"}
+               r"\beta": "β", r"\gamma": "γ", r"\epsilon": "ε", r"\eta": "η", r"\pi": "π", r"\parallel": "∥",
+               r"\lfloor": "⌊", r"\rfloor": "⌋", r"\lceil": "⌈", r"\rceil": "⌉", r"\langle": "⟨", r"\rangle": "⟩"}
     text = latex
     for command, symbol in sorted(symbols.items(), key=lambda item: -len(item[0])):
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", symbol, text)
