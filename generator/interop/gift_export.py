@@ -1,8 +1,9 @@
 """GIFT export (Moodle's plain-text question format).
 
-Each question is one block: ``// [id:…] [tag:…]`` comment, ``::id::[markdown]text{answers####해설}``;
-``$CATEGORY:`` lines follow the taxonomy. GIFT has no points, images or rubrics: they are dropped and the
-user is told. Math is written ``\\(…\\)`` (Moodle's MathJax filter does not read single ``$``).
+Each question is one block: ``// [id:…] [tag:…]`` comment, ``::id::[html]text{answers####해설}``;
+``$CATEGORY:`` lines follow the taxonomy. Text is HTML, as in Moodle's own GIFT export: in ``[markdown]``
+Moodle's Markdown would eat the backslash of ``\\(…\\)`` math and pass ``<보기>`` on as a tag. Short
+answers stay plain text. GIFT has no points, images or rubrics: they are dropped and the user is told.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from generator.assemble.exam import Exam
 from generator.atomic import write_text_atomic
 from generator.bank.schema import EssayMeta, McqMeta, ShortMeta
 from generator.interop.exportset import FIXED_ORDER_TAG, category_parts, exported, lms_tags
-from generator.interop.lmstext import dollars_to_tex
+from generator.interop.lmstext import Attachments, LmsHtml
 from generator.interop.moodle_export import category_path
 from generator.render.writers import RenderContext
 
 FILE_NAME = "questions.gift.txt"
-MODEL_ANSWER_PREFIX = "모범답안:\n"
-EXPLANATION_PREFIX = "\n\n해설:\n"
+MODEL_ANSWER_HEADING = "<h4>모범답안</h4>"
+EXPLANATION_HEADING = "<h4>해설</h4>"
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 
@@ -30,16 +31,30 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text).replace("\n", "\\n")
 
 
-def gift_text(markdown: str, dropped: dict[str, int]) -> str:
-    if _IMAGE.search(markdown):
-        dropped["images"] = dropped.get("images", 0) + len(_IMAGE.findall(markdown))
-        markdown = _IMAGE.sub(lambda m: f"[그림: {m.group(1) or '생략'}]", markdown)
-    return escape(dollars_to_tex(markdown.strip()))
+class _Text:
+    """Question Markdown -> escaped GIFT HTML (images replaced by their alt text and counted)."""
+
+    def __init__(self, exam: Exam, dropped: dict[str, int]) -> None:
+        self.lms = LmsHtml(exam.bank.root)
+        self.dropped = dropped
+
+    def _no_images(self, markdown: str) -> str:
+        if _IMAGE.search(markdown):
+            self.dropped["images"] = self.dropped.get("images", 0) + len(_IMAGE.findall(markdown))
+            markdown = _IMAGE.sub(lambda m: f"[그림: {m.group(1) or '생략'}]", markdown)
+        return markdown
+
+    def html(self, markdown: str, base: Path) -> str:
+        return self.lms.html(self._no_images(markdown), base, Attachments())
+
+    def inline(self, markdown: str, base: Path) -> str:
+        return self.lms.inline(self._no_images(markdown), base, Attachments())
 
 
 def gift_document(exam: Exam) -> tuple[str, dict[str, int]]:
     """The GIFT text and what it dropped (points, images, rubrics)."""
     dropped: dict[str, int] = {}
+    text = _Text(exam, dropped)
     blocks: list[str] = []
     current = None
     for entry in exported(exam):
@@ -50,21 +65,22 @@ def gift_document(exam: Exam) -> tuple[str, dict[str, int]]:
             blocks.append(f"$CATEGORY: {category_path(parts)}")
         tags = lms_tags(question) + ([FIXED_ORDER_TAG] if not getattr(meta, "shuffle_choices", True) else [])
         comment = " ".join([f"[id:{question.id}]", *(f"[tag:{tag}]" for tag in tags)])
-        head = f"// {comment}\n::{escape(question.id)}::[markdown]{gift_text(question.body.stem, dropped)}"
-        feedback = question.body.explanation
+        base = question.path
+        head = f"// {comment}\n::{escape(question.id)}::[html]{escape(text.html(question.body.stem, base))}"
+        feedback = text.html(question.body.explanation, base) if question.body.explanation else ""
         if isinstance(meta, McqMeta):
-            lines = [("=" if number == meta.answer else "~") + gift_text(choice, dropped)
+            lines = [("=" if number == meta.answer else "~") + escape(text.inline(choice, base))
                      for number, choice in enumerate(meta.choices, 1)]
         elif isinstance(meta, ShortMeta):
-            lines = ["=" + gift_text(answer, dropped) for answer in meta.answers]
+            lines = ["=" + escape(answer) for answer in meta.answers]
         else:
             assert isinstance(meta, EssayMeta)
             lines = []
             dropped["rubrics"] = dropped.get("rubrics", 0) + 1
-            model = question.body.model_answer or ""
-            feedback = MODEL_ANSWER_PREFIX + model.strip() + (EXPLANATION_PREFIX + feedback.strip() if feedback else "")
+            model = text.html(question.body.model_answer or "", base)
+            feedback = MODEL_ANSWER_HEADING + model + (EXPLANATION_HEADING + feedback if feedback else "")
         if feedback:
-            lines.append("####" + gift_text(feedback, dropped))
+            lines.append("####" + escape(feedback))
         dropped["points"] = dropped.get("points", 0) + 1
         body = "".join(f"\n\t{line}" for line in lines)
         blocks.append(f"{head}{{{body}\n}}" if lines else f"{head}{{}}")

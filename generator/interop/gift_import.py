@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.interop.drafts import Draft, Losses
 from generator.interop.exportset import FIXED_ORDER_TAG, read_lms_tags
-from generator.interop.gift_export import EXPLANATION_PREFIX, MODEL_ANSWER_PREFIX
+from generator.interop.gift_export import EXPLANATION_HEADING, MODEL_ANSWER_HEADING
 from generator.interop.lmstext import html_to_markdown, tex_to_dollars
 from generator.interop.moodle_import import TRUE_FALSE
 from generator.interop.spreadsheet import decode_csv
@@ -141,8 +141,13 @@ def read_gift(path: Path, losses: Losses) -> tuple[list[Draft], list[Problem]]:
         general = None
         feedback_at = answer_block.find("####")
         if feedback_at >= 0:
-            general = _markdown(answer_block[feedback_at + 4:], fmt)
+            raw_feedback = unescape(answer_block[feedback_at + 4:]).strip()
             answer_block = answer_block[:feedback_at]
+            if fmt == "html" and raw_feedback.startswith(MODEL_ANSWER_HEADING):  # our essay feedback
+                model, _, rest = raw_feedback[len(MODEL_ANSWER_HEADING):].partition(EXPLANATION_HEADING)
+                draft.model_answer = html_to_markdown(model)[0] or None
+                raw_feedback = rest
+            general = (html_to_markdown(raw_feedback)[0] if fmt == "html" else tex_to_dollars(raw_feedback)) or None
         comment = " ".join(block.comments)
         ids = re.findall(r"\[id:([^\]]+)\]", comment)
         raw_tags = re.findall(r"\[tag:([^\]]+)\]", comment)
@@ -159,12 +164,7 @@ def read_gift(path: Path, losses: Losses) -> tuple[list[Draft], list[Problem]]:
         if kind_problem:
             problems.append(draft.problem("answer", kind_problem))
             continue
-        if draft.type == "essay" and general and general.startswith(MODEL_ANSWER_PREFIX.strip()):
-            model, _, rest = general[len(MODEL_ANSWER_PREFIX.strip()):].strip().rpartition(EXPLANATION_PREFIX.strip())
-            if not model:
-                model, rest = rest, ""
-            draft.model_answer, general = model.strip(), rest.strip() or None
-        elif draft.type == "essay":
+        if draft.type == "essay" and draft.model_answer is None:  # another tool's essay: feedback = model answer
             draft.model_answer, general = general, None
         draft.explanation = general
         if not draft.stem:
@@ -200,21 +200,21 @@ def _answers(draft: Draft, text: str, fmt: str, losses: Losses) -> str | None:
         if feedback_at >= 0:
             losses.add("per-answer feedback (dropped; 해설 kept)")
             value = value[:feedback_at]
-        answers.append((percent, _markdown(value, fmt)))
+        answers.append((percent, _markdown(value, fmt), unescape(value).strip()))
     if all(mark == "=" for mark, _ in parts):
         draft.type = "short"
-        draft.answers = [value for percent, value in answers if percent == 100]
+        draft.answers = [raw for percent, _, raw in answers if percent == 100]  # answers are plain text
         if len(draft.answers) < len(answers):
             losses.add("short answers with partial credit (dropped)")
         return None if draft.answers else "no answer with full credit (=…)"
-    correct = [n for n, (percent, _) in enumerate(answers, 1) if percent == 100]
+    correct = [n for n, (percent, _, _) in enumerate(answers, 1) if percent == 100]
     if len(correct) != 1:
         return "a multiple-choice question needs exactly one right answer (=)"
-    if any(0 < percent < 100 for percent, _ in answers):
+    if any(0 < percent < 100 for percent, _, _ in answers):
         losses.add("partial credit on wrong choices (dropped)")
     if not 2 <= len(answers) <= 5:
         return f"{len(answers)} choices: mockexam MCQs have 2 to 5"
     draft.type = "mcq"
-    draft.choices = [re.sub(r"\s*\n\s*", " ", value) for _, value in answers]
+    draft.choices = [re.sub(r"\s*\n\s*", " ", value) for _, value, _ in answers]
     draft.answer = correct[0]
     return None
