@@ -493,3 +493,20 @@ def test_generated_files_read_back_as_written(choices, point, answers):
             assert list(meta.answers) == answers
         else:
             assert meta.rubric[0].point == point
+
+
+def test_mapping_file_renames_columns_and_maps_topic_names(tmp_path, run):
+    source = tmp_path / "theirs.csv"
+    source.write_text("종류,단원,질문,답,비고\n단답형,딥러닝,용어를 쓰시오.,역전파,\n", encoding="utf-8")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  종류: 유형\n  단원: 주제\n  질문: 문제\n  답: 정답\n  비고: 해설\n"
+                       "topics:\n  딥러닝: model.fundamentals\n", encoding="utf-8")
+    bank = empty_bank(tmp_path)
+    result = run("import", source, "--bank", bank, "--map", mapping)
+    assert result.exit_code == 0, result.output
+    question = load_bank(bank).questions[0]
+    assert (question.topic, question.meta.answers, question.body.stem) == ("model.fundamentals", ("역전파",),
+                                                                          "용어를 쓰시오.")
+    mapping.write_text("topics:\n  딥러닝: model.nothing\n", encoding="utf-8")
+    wrong = run("import", source, "--bank", bank, "--map", mapping)
+    assert wrong.exit_code == 1 and "map.yaml: topics: '딥러닝' maps to 'model.nothing'" in wrong.output
