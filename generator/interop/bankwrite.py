@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from generator.bank import skeleton
-from generator.bank.loader import QUESTIONS_DIR, TOPICS_FILE, load_bank
+from generator.bank.loader import TOPICS_FILE, load_bank
 from generator.bank.model import Taxonomy
 from generator.bank.schema import SLUG_PATTERN, QuestionType
 from generator.interop.drafts import Draft, Losses
@@ -241,6 +241,3 @@ def write_planned(planned: list[Planned]) -> list[Path]:
         raise
     return [item.path for item in planned]
 
-
-def questions_dir(root: Path) -> Path:
-    return root / QUESTIONS_DIR

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from generator.assemble.blueprint import Blueprint
+from generator.assemble.blueprint import Blueprint, SectionSpec
 from generator.assemble.exam import Exam, ExamForm, ExamItem, ExamSection
 from generator.bank.model import Bank, Question
 from generator.bank.schema import QuestionType
@@ -33,6 +33,7 @@ def bank_exam(bank: Bank, questions: Sequence[Question], title: str = COLLECTION
     """A one-form exam of ``questions`` in the order given (sections by type), unshuffled."""
     sections, specs = [], []
     number = 0
+    duration = 60  # a collection has no time limit; the blueprint needs one
     for kind in QuestionType:
         chosen = [q for q in questions if q.type == kind]
         if not chosen:
@@ -42,11 +43,10 @@ def bank_exam(bank: Bank, questions: Sequence[Question], title: str = COLLECTION
             number += 1
             order = tuple(range(len(getattr(question.meta, "choices", ()))))
             items.append(ExamItem(number, question, question.points, order))
-        specs.append({"type": kind, "count": len(chosen)})
-        blueprint_section = Blueprint.model_validate(
-            {"title": title, "duration_minutes": 60, "sections": [{"type": kind, "count": len(chosen)}]}).sections[0]
-        sections.append(ExamSection(blueprint_section.title, kind, blueprint_section.instruction_text, tuple(items)))
-    blueprint = Blueprint.model_validate({"title": title, "duration_minutes": 60, "sections": specs})
+        spec = SectionSpec(type=kind, count=len(chosen))
+        specs.append(spec)
+        sections.append(ExamSection(spec.title, kind, spec.instruction_text, tuple(items)))
+    blueprint = Blueprint(title=title, duration_minutes=duration, sections=tuple(specs))
     return Exam("questions", blueprint, 0, bank, (ExamForm("A", tuple(sections)),))
 
 
