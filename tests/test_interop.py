@@ -349,7 +349,7 @@ def test_gift_escaping_round_trips_any_text(text):
 
 
 def test_hwpx_booklets_and_key_validate_and_read_back(tmp_path, run, source_bank):
-    from generator.interop.hwpx_adapter import package_problems
+    from generator.interop.hwpx_adapter import package_problems, reopen_problems
 
     out = tmp_path / "exam.hwpx"
     result = run("export", "--bank", source_bank, "--format", "hwpx", "--out", out)
@@ -357,7 +357,7 @@ def test_hwpx_booklets_and_key_validate_and_read_back(tmp_path, run, source_bank
     key = tmp_path / "exam-key.hwpx"
     assert out.is_file() and key.is_file()
     for path in (out, key):
-        assert package_problems(path.read_bytes()) == []
+        assert package_problems(path.read_bytes()) == [] and reopen_problems(path) == []
     with zipfile.ZipFile(out) as archive:
         section = archive.read("Contents/section0.xml").decode()
         assert any(n.startswith("BinData/") for n in archive.namelist())  # the bank image

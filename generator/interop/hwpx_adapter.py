@@ -155,6 +155,14 @@ def package_problems(data: bytes) -> list[str]:
     return [f"{issue.part_name}: {issue.message}" for issue in report.issues if getattr(issue, "level", "error") != "warning"]
 
 
+def reopen_problems(path: Path) -> list[str]:
+    """Open a written file again with python-hwpx and validate it (what a reader sees, not what we built)."""
+    from hwpx import HwpxDocument
+
+    document = HwpxDocument.open(str(path))
+    return [str(issue) for issue in document.validate().issues]
+
+
 def extract_text(path: Path) -> str:
     """The text of an HWPX file, paragraph by paragraph (table cells included)."""
     from hwpx.tools.text_extractor import TextExtractor
