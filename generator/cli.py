@@ -416,6 +416,9 @@ def export_command(exam_dir: Path | None, bank_dir: Path, fmt: str, out: Path, k
     """Export a built exam (EXAM_DIR) or bank questions (filters as in `list`) for 한글, Moodle, Canvas."""
     from generator.interop.export import export
 
+    if exam_dir is not None and any(v is not None for v in (kind, topic, difficulty, tag, search)):
+        raise click.UsageError("--type/--topic/--difficulty/--tag/--search select bank questions; "
+                               "an EXAM_DIR is exported whole")
     bank = load_bank(bank_dir)
     where = None
     if exam_dir is None:
