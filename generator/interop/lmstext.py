@@ -155,7 +155,9 @@ class _ToMarkdown(HTMLParser):
                 self.out.append("### ")
         elif tag == "br":
             self.depth -= 1
-            self.out.append("\n")
+            # a hard line break (backslash at the end of the line); plain newlines inside code and boxes
+            self.out.append("\n" if self.pre or self.box_depth or not self.out or self.out[-1].endswith("\n")
+                            else "\\\n")
         elif tag in ("strong", "b"):
             self.out.append("**")
         elif tag in ("em", "i"):
