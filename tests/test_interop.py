@@ -510,3 +510,20 @@ def test_mapping_file_renames_columns_and_maps_topic_names(tmp_path, run):
     mapping.write_text("topics:\n  딥러닝: model.nothing\n", encoding="utf-8")
     wrong = run("import", source, "--bank", bank, "--map", mapping)
     assert wrong.exit_code == 1 and "map.yaml: topics: '딥러닝' maps to 'model.nothing'" in wrong.output
+
+
+def test_title_rows_above_the_header_extra_columns_and_multiline_csv_cells(tmp_path, run):
+    sheet = tmp_path / "수행평가.xlsx"
+    write_rows(sheet, [["2학기 AI 문항"], [], [*HEADER, "출처"],
+                       ["객관식", "model.training", 3, 3, "문제?", "가", "나", "다", 7, "", "", "", "교과서"]])
+    bank = empty_bank(tmp_path)
+    result = run("import", sheet, "--bank", bank)
+    assert result.exit_code == 1 and "수행평가.xlsx:문항!4: 정답:" in result.output  # the row number in Excel
+    source = tmp_path / "q.csv"
+    source.write_text(",".join([*HEADER, "출처"]) + '\n단답형,model.training,3,4,"첫 줄\n둘째 줄",,,,답,,,,책\n'
+                      "단답형,model.training,9,4,셋째 줄 문제,,,,답,,,,책\n", encoding="utf-8")
+    result = run("import", source, "--bank", bank)
+    assert result.exit_code == 1 and "q.csv:4: 난이도:" in result.output  # the file line, after a 2-line cell
+    source.write_text(source.read_text(encoding="utf-8").replace(",9,", ",2,"), encoding="utf-8")
+    result = run("import", source, "--bank", bank)
+    assert result.exit_code == 0 and "column '출처'" in result.output

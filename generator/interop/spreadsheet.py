@@ -8,10 +8,10 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterator
 
 from generator.bank.schema import CIRCLED, DIFFICULTY_LABELS, MAX_CHOICES
-from generator.interop.drafts import Draft, Losses, PlaceProblem
+from generator.interop.drafts import Draft, Losses
 from generator.problems import Problem, UserError, display_path
 
 SHEET_NAME = "문항"
@@ -89,7 +89,7 @@ def import_openpyxl() -> None:
         del sys.modules["numpy"]
 
 
-def read_xlsx(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[Problem]]:
+def read_xlsx(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[str]]:
     import_openpyxl()
     from openpyxl import load_workbook
 
@@ -101,7 +101,7 @@ def read_xlsx(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[Prob
     sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
-        return _rows(path, ([cell_text(v) for v in row] for row in rows), renames, sheet.title)
+        return _rows(path, ((n, [cell_text(v) for v in row]) for n, row in enumerate(rows, 1)), renames, sheet.title)
     finally:
         book.close()
 
@@ -114,7 +114,7 @@ def decode_csv(raw: bytes) -> str:
         return raw.decode("cp949", errors="replace")
 
 
-def read_csv(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[Problem]]:
+def read_csv(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[str]]:
     text = decode_csv(path.read_bytes())
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
@@ -122,41 +122,46 @@ def read_csv(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[Probl
     return _rows(path, _csv_lines(reader), renames, "")
 
 
-def _csv_lines(reader: Iterable[list[str]]) -> Iterator[list[str]]:
+def _csv_lines(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(first file line, cells) of each record; a quoted cell may span several lines."""
+    start = 1
     for row in reader:
-        yield [cell_text(cell) for cell in row]
+        yield start, [cell_text(cell) for cell in row]
+        start = reader.line_num + 1
 
 
-def _rows(path: Path, rows: Iterator[list[str]], renames: dict[str, str], sheet: str) -> tuple[list[Row], list[Problem]]:
+HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in teachers' sheets
+
+
+def _rows(path: Path, rows: Iterator[tuple[int, list[str]]], renames: dict[str, str],
+          sheet: str) -> tuple[list[Row], list[str]]:
+    """Data rows under the header row, and the header's columns that are not ours (ignored)."""
     shown = display_path(path)
 
     def place(line: int) -> str:
         return f"{sheet}!{line}" if sheet else ""
 
-    try:
-        headers = next(rows)
-    except StopIteration:
-        raise UserError(f"{shown}: the file is empty; start with a header row ({', '.join(TEMPLATE_HEADERS[:6])}, …)"
-                        ) from None
-    fields = header_fields(headers, renames)
+    first_line, fields = 0, {}
+    headers: list[str] = []
+    for first_line, headers in rows:
+        fields = header_fields(headers, renames)
+        if {"type", "stem"} <= set(fields.values()) or first_line >= HEADER_SEARCH_ROWS:
+            break
+    if not headers:
+        raise UserError(f"{shown}: the file is empty; start with a header row ({', '.join(TEMPLATE_HEADERS[:6])}, …)")
     missing = [COLUMNS[f][0] for f in ("type", "stem") if f not in fields.values()]
     if missing:
-        raise UserError(f"{shown}:{place(1) or 1}: header: no column {', '.join(missing)}; the first row must "
-                        f"name the columns ({', '.join(TEMPLATE_HEADERS[:6])}, …): see `mockexam import --template`")
-    problems: list[Problem] = []
+        raise UserError(f"{shown}:{place(1) or 1}: header: no column {', '.join(missing)} in the first "
+                        f"{HEADER_SEARCH_ROWS} rows; name the columns in one row ({', '.join(TEMPLATE_HEADERS[:6])}, "
+                        "…): see `mockexam import --template`")
     unknown = [h for i, h in enumerate(headers) if h and i not in fields]
-    if unknown:
-        problems.append(PlaceProblem(shown, 1, "header", f"unknown column(s) {', '.join(unknown)}: rename them or "
-                                     "map them in --map (columns: {{…}})", place(1)))
     out = []
-    line = 1
-    for values in rows:
-        line += 1
+    for line, values in rows:
         if not any(values):
             continue
         cells = {fields[i]: v for i, v in enumerate(values) if i in fields and v}
         out.append(Row(cells, line, place(line)))
-    return out, problems
+    return out, unknown
 
 
 def row_draft(row: Row, source: str, losses: Losses) -> tuple[Draft | None, list[Problem]]:
@@ -239,7 +244,10 @@ def _choice_number(text: str) -> int | None:
 
 
 def read_spreadsheet(path: Path, renames: dict[str, str], losses: Losses) -> tuple[list[Draft], list[Problem]]:
-    rows, problems = (read_xlsx if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv)(path, renames)
+    rows, unknown = (read_xlsx if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv)(path, renames)
+    for header in unknown:
+        losses.add(f"column '{header}' (not a column of ours; rename it or map it with --map)")
+    problems: list[Problem] = []
     drafts = []
     for row in rows:
         draft, row_problems = row_draft(row, display_path(path), losses)
