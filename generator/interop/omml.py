@@ -45,7 +45,7 @@ def _into(parent: ET.Element, tag: str, node: ET.Element) -> None:
 def _convert(node: ET.Element) -> list[ET.Element]:
     tag = node.tag.replace(MML, "")
     children = list(node)
-    if tag in ("math", "mrow", "mstyle", "mpadded", "semantics"):
+    if tag in ("math", "mrow", "mstyle", "mpadded", "semantics", "mtd"):
         return [out for child in children for out in _convert(child)]
     if tag in ("mi", "mn", "mo"):
         return [_run(node.text or "", plain=tag != "mi" or len(node.text or "") > 1)]
