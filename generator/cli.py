@@ -361,3 +361,80 @@ def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> Non
     from generator.bench import bench_build
 
     bench_build(blueprint_path, bank_dir, seeds, report=click.echo)
+
+
+# ---------------------------------------------------------------- exchange (generator/interop)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--topic", help="Leaf for questions whose file gives no topic (or an unknown category).")
+@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML: 'topics:' category -> leaf, 'columns:' your header -> ours.")
+@click.option("--dry-run", is_flag=True, help="Check everything and list the files; write nothing.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an Excel template (Korean headers, drop-down lists, examples) to this path and stop.")
+def import_command(files: tuple[Path, ...], bank_dir: Path, topic: str | None, mapping: Path | None,
+                   dry_run: bool, template: Path | None) -> None:
+    """Import questions from Excel (.xlsx), CSV, GIFT (.gift/.txt), Moodle XML (.xml) or QTI (.zip): all or
+    nothing, never overwriting (docs/interop.md)."""
+    if template is not None:
+        from generator.interop.template import write_template
+
+        taxonomy = load_taxonomy(bank_dir.resolve()) if (bank_dir / "topics.yaml").is_file() else None
+        write_template(template, taxonomy)
+        click.echo(f"wrote {display_path(template)}: fill in one question per row, then "
+                   f"`mockexam import {display_path(template)}`")
+        return
+    if not files:
+        raise click.UsageError("name at least one FILE to import (or --template PATH)")
+    from generator.interop.importer import import_files
+
+    result = import_files(list(files), bank_dir, topic, mapping, dry_run)
+    verb = "would write" if dry_run else "wrote"
+    for item in result.planned:
+        click.echo(f"  {verb} {display_path(item.path)}  ({item.draft.where})")
+    click.echo(f"{verb} {len(result.planned)} question file(s) into {display_path(bank_dir)}")
+    for source, losses in result.losses.items():
+        for line in losses.lines():
+            click.echo(f"note: {source}: not carried: {line}", err=True)
+
+
+@cli.command("export")
+@click.argument("exam_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@bank_option
+@click.option("--format", "fmt", required=True, help="hwpx, docx, moodle-xml, gift, qti or xlsx (or a build output).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), help="Without EXAM_DIR: type.")
+@click.option("--topic", help="Without EXAM_DIR: a leaf or an area.")
+@click.option("--difficulty", callback=_difficulties, help="Without EXAM_DIR: level, list or range.")
+@click.option("--tag", help="Without EXAM_DIR: only questions with this tag.")
+@click.option("--search", help="Without EXAM_DIR: text to find.")
+def export_command(exam_dir: Path | None, bank_dir: Path, fmt: str, out: Path, kind: str | None,
+                   topic: str | None, difficulty: frozenset[int] | None, tag: str | None, search: str | None) -> None:
+    """Export a built exam (EXAM_DIR) or bank questions (filters as in `list`) for 한글, Moodle, Canvas."""
+    from generator.interop.export import export
+
+    if exam_dir is not None and any(v is not None for v in (kind, topic, difficulty, tag, search)):
+        raise click.UsageError("--type/--topic/--difficulty/--tag/--search select bank questions; "
+                               "an EXAM_DIR is exported whole")
+    bank = load_bank(bank_dir)
+    where = None
+    if exam_dir is None:
+        _check_topic(bank, topic)
+        where = query.QuestionFilter(QuestionType(kind) if kind else None, topic, difficulty, tag, search)
+    written, notes = export(bank, exam_dir, where, fmt, out)
+    for note in notes:
+        click.echo(note, err=True)
+    for path in written:
+        click.echo(f"wrote {display_path(path)}")
+
+
+@bench.command("import")
+@click.option("--count", default=100, show_default=True, help="Questions in the synthetic .xlsx.")
+def bench_import_command(count: int) -> None:
+    """Time `mockexam import` of an .xlsx (target <= 2 s for 100 questions, validation included)."""
+    from generator.interop.bench_import import bench_import
+
+    bench_import(count, report=click.echo)

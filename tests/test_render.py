@@ -329,10 +329,7 @@ def test_replayed_svg_paths_draw_the_same_pdf(exam, tmp_path, monkeypatch):
     run_task(exam, "key", tmp_path / "with", lambda _: None)
     monkeypatch.setattr(svg_paths, "install", lambda: None)
     monkeypatch.setitem(svg.TAGS, "path", memoised.original)
-    import generator.render as render_package
-
-    monkeypatch.setattr(render_package, "_engine", None)
-    run_task(exam, "key", tmp_path / "without", lambda _: None)
+    run_task(exam, "key", tmp_path / "without", lambda _: None)  # a fresh RenderContext, so a fresh engine
     assert (tmp_path / "with" / "key.pdf").read_bytes() == (tmp_path / "without" / "key.pdf").read_bytes()
 
 
