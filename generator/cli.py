@@ -344,11 +344,12 @@ def bench_validate_command(count: int) -> None:
 @bench.command("assemble")
 @click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
 @click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
-def bench_assemble_command(count: int, questions: int) -> None:
+@click.option("--choices", default=5, show_default=True, type=click.IntRange(2, 5), help="Choices per MCQ.")
+def bench_assemble_command(count: int, questions: int, choices: int) -> None:
     """Time selection and 2 forms from a large in-memory bank (target <= 1 s)."""
     from generator.bench import bench_assemble
 
-    bench_assemble(count, questions, report=click.echo)
+    bench_assemble(count, questions, report=click.echo, choices=choices)
 
 
 @bench.command("build")
