@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator import __version__
+from generator.assemble.points import tidy as tidy_points
 from generator.bank import query, skeleton
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.lint import lint as run_lint
@@ -132,7 +133,7 @@ def list_questions(
         return
     columns = max(20, _terminal_width() - 70)
     rows = [
-        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        (q.id, q.type.value, q.topic, q.difficulty, tidy_points(q.points), truncate(" ".join(q.body.stem.split()), columns))
         for q in found
     ]
     click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))

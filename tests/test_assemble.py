@@ -338,3 +338,34 @@ def test_lint_asks_for_circled_numbers_in_shuffled_explanations(bank, run):
     path.write_text(path.read_text(encoding="utf-8").replace("정답은 1번이다.", "정답은 1번이다. 2번은 틀렸다."),
                     encoding="utf-8")
     assert "numbered.md:17: 해설: refers to a choice as 'N번'" in run("lint", "--bank", bank.root).output
+
+
+def test_decimal_points_add_up_exactly_in_selection_forms_and_manifest():
+    from generator.assemble.exam import Exam
+    from generator.assemble.manifest import manifest_dict
+    from generator.bank.model import Bank, Taxonomy
+
+    rng = random.Random(5)
+    questions = [synthetic_question(i, QuestionType.MCQ, LEAVES[i % 4], 1 + i % 5, rng, choices=4) for i in range(60)]
+    blueprint = Blueprint(title="정보처리기사 필기 모의고사", duration_minutes=60,
+                          sections=[{"type": "mcq", "count": 40, "points": 2.5}], total_points=100)
+    selection = select_questions(questions, blueprint, TAXONOMY, 1)
+    (form,) = make_forms(blueprint, selection.sections, 1)
+    assert {item.points for item in form.items} == {2.5}
+    exam = Exam("x-1", blueprint, 1, Bank(PROJECT / "bank", Taxonomy(TAXONOMY.areas), tuple(questions)), (form,))
+    assert exam.total_points == 100 and isinstance(exam.total_points, int)
+    data = manifest_dict(exam)
+    assert data["total_points"] == 100 and data["forms"][0]["sections"][0]["items"][0]["points"] == 2.5
+
+    # question points with decimals count in hundredths: 3 × 1.1 + 2 × 0.35 = 4
+    mixed = [synthetic_question(i, QuestionType.SHORT, LEAVES[0], 3, rng) for i in range(6)]
+    mixed = [type(q)(q.meta.model_copy(update={"points": 1.1 if i < 3 else 0.35}), q.body, q.path)
+             for i, q in enumerate(mixed)]
+    blueprint = Blueprint(title="소수 배점", duration_minutes=10, sections=[{"type": "short", "count": 5}], total_points=4)
+    chosen = select_questions(mixed, blueprint, TAXONOMY, 1).questions
+    assert sorted(q.points for q in chosen) == [0.35, 0.35, 1.1, 1.1, 1.1]
+
+
+def test_points_with_more_than_two_decimals_are_refused():
+    with pytest.raises(ValueError, match="more than two decimals"):
+        Blueprint(title="t", duration_minutes=10, sections=[{"type": "mcq", "count": 4, "points": 2.555}])

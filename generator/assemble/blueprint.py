@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from generator.assemble import points as pts
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
 from generator.bank.model import Taxonomy
@@ -40,7 +41,8 @@ class SectionSpec(_Strict):
     name: str | None = Field(default=None, description="Heading on paper; default 객관식/단답형/서술형.")
     type: QuestionType
     count: int = Field(gt=0)
-    points: int | None = Field(default=None, gt=0, description="Points per question; default: the question's own.")
+    points: float | None = Field(default=None, gt=0,
+                                 description="Points per question, e.g. 2.5; default: the question's own.")
     instructions: str | None = None
 
     @property
@@ -65,7 +67,7 @@ class Blueprint(_Strict):
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
     topics: dict[str, float] = Field(default_factory=dict, description="Share of questions per area or leaf.")
     difficulty: dict[Annotated[int, Field(ge=1, le=5)], float] = Field(default_factory=dict)
-    total_points: int | None = Field(default=None, gt=0)
+    total_points: float | None = Field(default=None, gt=0, description="e.g. 100; decimals allowed (2.5 × 40).")
     require_tags: tuple[Slug, ...] = Field(default=(), description="Only questions with one of these tags.")
     exclude_tags: tuple[Slug, ...] = ()
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
@@ -79,6 +81,11 @@ class Blueprint(_Strict):
                 raise ValueError(f"{name}: shares must not be negative")
             if shares and abs(sum(shares.values()) - 1) > SHARE_TOLERANCE:
                 raise ValueError(f"{name}: shares add up to {sum(shares.values()):.3g}, they must add up to 1")
+        amounts = [("total_points", self.total_points)] + [
+            (f"sections.{index}.points", section.points) for index, section in enumerate(self.sections)]
+        for name, amount in amounts:
+            if amount is not None and not pts.has_at_most_two_decimals(amount):
+                raise ValueError(f"{name}: {amount} has more than two decimals; write e.g. 2.5 or 3.25")
         if len(set(self.forms)) != len(self.forms):
             raise ValueError("forms: form names must be distinct")
         if len({s.type for s in self.sections}) != len(self.sections):

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from typing import Sequence
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
 from generator.assemble.exam import ExamForm, ExamItem, ExamSection
 from generator.bank.model import Question
@@ -210,7 +211,7 @@ def make_form(name: str, blueprint: Blueprint, selected: Sequence[Sequence[Quest
         for question in questions:
             number += 1
             order = choice_order(question, next(positions), rng) if isinstance(question.meta, McqMeta) else ()
-            items.append(ExamItem(number, question, spec.points or question.points, order))
+            items.append(ExamItem(number, question, pts.tidy(spec.points or question.points), order))
         sections.append(ExamSection(spec.title, spec.type, spec.instruction_text, tuple(items)))
     return ExamForm(name, tuple(sections))
 

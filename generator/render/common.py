@@ -9,6 +9,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from generator.assemble import points as pts
 from generator.assemble.exam import Exam, ExamForm, ExamItem
 from generator.bank.schema import CIRCLED, EssayMeta, ShortMeta
 from generator.paths import TEMPLATES_DIR
@@ -111,11 +112,11 @@ def rendered_choices(item: ExamItem, md: MarkdownRenderer) -> list[RenderedChoic
     return [RenderedChoice(CIRCLED[i], Markup(md.inline(text, base))) for i, text in enumerate(item.choices)]
 
 
-def points_label(points: int) -> str:
-    return f"[{points}점]"
+def points_label(points: float) -> str:
+    return pts.label(points)
 
 
-def add_points(blocks: list[str], points: int) -> list[str]:
+def add_points(blocks: list[str], points: float) -> list[str]:
     """Put ``[3점]`` at the end of the stem's last paragraph (outside <보기> and code)."""
     span = f'<span class="pts">{points_label(points)}</span>'
     for index in range(len(blocks) - 1, -1, -1):
