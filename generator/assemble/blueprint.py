@@ -18,14 +18,14 @@ from generator.assemble import points as pts
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
 from generator.bank.model import Taxonomy
-from generator.bank.schema import QuestionType, Slug
+from generator.bank.schema import CIRCLED, MAX_CHOICES, QuestionType, Slug
 from generator.problems import Problem, UserError, did_you_mean, display_path
 
 SHARE_TOLERANCE = 1e-6
 FormName = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9가-힣]{1,4}$")]
 
 DEFAULT_INSTRUCTIONS = {
-    QuestionType.MCQ: "각 문항의 답을 ①~⑤ 중에서 하나만 골라 답안지에 표기하시오.",
+    QuestionType.MCQ: "각 문항의 답을 ①~{last} 중에서 하나만 골라 답안지에 표기하시오.",  # {last}: ④ for 4 choices
     QuestionType.SHORT: "각 문항의 답을 답안지의 해당 칸에 단어 또는 수로 쓰시오.",
     QuestionType.ESSAY: "각 문항의 답을 답안지의 해당 쪽에 서술하시오. 채점 기준에 따라 부분 점수가 있다.",
 }
@@ -49,9 +49,10 @@ class SectionSpec(_Strict):
     def title(self) -> str:
         return self.name or self.type.label
 
-    @property
-    def instruction_text(self) -> str:
-        return self.instructions or DEFAULT_INSTRUCTIONS[self.type]
+    def instruction_text(self, choices: int = MAX_CHOICES) -> str:
+        """The section's instructions: the blueprint's own, else the default for its type, which names the
+        choices the section's MCQs have (①~④ when the most any of them has is 4)."""
+        return self.instructions or DEFAULT_INSTRUCTIONS[self.type].format(last=CIRCLED[choices - 1])
 
 
 class Blueprint(_Strict):
@@ -59,9 +60,10 @@ class Blueprint(_Strict):
 
     title: str = Field(min_length=1)
     session: str = Field(default="", description="e.g. 제1회")
-    subject: str = Field(default="AI 전문가", description="영역 shown in the title block")
+    subject: str = Field(default="", description="Printed as written under the title, e.g. '제1과목 데이터베이스 구축'.")
     duration_minutes: int = Field(gt=0)
-    instructions: str | None = Field(default=None, description="General instructions on the first page.")
+    instructions: str | None = Field(
+        default=None, description="수험자 유의 사항 on the first page, one per line; replaces the default list.")
     forms: tuple[FormName, ...] = Field(default=("A",), min_length=1)
     seed: int = Field(default=0, ge=0)
     sections: tuple[SectionSpec, ...] = Field(min_length=1)

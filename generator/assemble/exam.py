@@ -74,8 +74,8 @@ class ExamForm:
 
     @property
     def label(self) -> str:
-        """The form as printed, e.g. A형."""
-        return f"{self.name}형"
+        """The form as printed: A형, or the name itself when it already ends in 형 (홀수형)."""
+        return self.name if self.name.endswith("형") else f"{self.name}형"
 
     @property
     def mcq_key(self) -> tuple[int, ...]:

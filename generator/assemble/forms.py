@@ -10,7 +10,7 @@ from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
 from generator.assemble.exam import ExamForm, ExamItem, ExamSection
 from generator.bank.model import Question
-from generator.bank.schema import McqMeta
+from generator.bank.schema import MAX_CHOICES, McqMeta
 
 MAX_RUN = 2  # never the same answer three times in a row
 _SEARCH_BUDGET = 2_000  # nodes per attempt: many short randomised attempts beat one deep search
@@ -212,7 +212,8 @@ def make_form(name: str, blueprint: Blueprint, selected: Sequence[Sequence[Quest
             number += 1
             order = choice_order(question, next(positions), rng) if isinstance(question.meta, McqMeta) else ()
             items.append(ExamItem(number, question, pts.tidy(spec.points or question.points), order))
-        sections.append(ExamSection(spec.title, spec.type, spec.instruction_text, tuple(items)))
+        choices = max((len(item.choice_order) for item in items), default=MAX_CHOICES)
+        sections.append(ExamSection(spec.title, spec.type, spec.instruction_text(choices), tuple(items)))
     return ExamForm(name, tuple(sections))
 
 
