@@ -97,7 +97,8 @@ def item_pieces(item: ExamItem, md: MarkdownRenderer) -> list[str]:
                                 f'<div class="q q-stem"><span class="qnum">{item.number}.</span>', 1)
     if item.choices:
         columns = choice_columns(item.choices)
-        layout = f"c{columns} even" if columns == 5 and equal_choice_cells(item.choices) else f"c{columns}"
+        layout = f"c{columns} even n{len(item.choices)}" if columns == 5 and equal_choice_cells(item.choices) \
+            else f"c{columns}"
         lis = "".join(f'<li><span class="cn">{c.mark}</span>{c.html}</li>' for c in rendered_choices(item, md))
         parts.append(f'<div class="q"><ol class="choices {layout}">{lis}</ol></div>')
     elif question.type == QuestionType.ESSAY:
