@@ -290,7 +290,7 @@ def _say_rendering(step: str) -> None:
     click.echo(f"  rendering {step}…", err=True)
 
 
-def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
+def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int | float, int | float]]) -> None:
     form = exam.forms[0]
     click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
                f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")

@@ -92,7 +92,7 @@ def test_answer_sheet_has_exactly_four_bubble_columns(built):
         bubbles = [w for w in page if w[1] > panel_x and w[2] > header_y + 5 and w[0].isdigit()
                    and w[4] - w[2] < 7.5]  # bubble labels: small type
         rows: dict[float, list[str]] = {}
-        for text, x0, y0, _, _ in bubbles:
+        for text, _, y0, _, _ in bubbles:
             rows.setdefault(round(y0), []).append(text)
         assert len(rows) == 8 and all(labels == ["1", "2", "3", "4"] for labels in rows.values()), rows
         # the 답 란 heading spans exactly the bubble columns (an empty fifth column would shift it)

@@ -275,10 +275,10 @@ def _conflict_message(pool: list[Question], constraints: list[Constraint], core:
     return "\n".join(lines)
 
 
-def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int, int]]:
+def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int | float, int | float]]:
     """(constraint, required, achieved) for every counted constraint, for --dry-run."""
     chosen = selection.questions
-    rows = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
+    rows: list[tuple[str, int | float, int | float]] = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
     groups = Counter(q.group for q in chosen if q.group)
     rows.append(("concept groups used more than once", 0, sum(1 for n in groups.values() if n > 1)))
     if blueprint.total_points:

@@ -172,7 +172,7 @@ def answer_spread(questions: Iterable[Question]) -> list[str]:
     spread = _share_text(Counter(meta.answer for meta in mcqs), width)
     # compare each position with its fair share: a question with k choices gives 1/k to each of its k
     # positions (4-choice banks have no ⑤); the 15–25 % range is the 5-choice form of that
-    fair = Counter[int]()
+    fair: dict[int, float] = defaultdict(float)
     for meta in mcqs:
         for position in range(1, len(meta.choices) + 1):
             fair[position] += 1 / len(meta.choices)
