@@ -124,7 +124,6 @@ def _search(slots: Sequence[frozenset[int]], inside: list[list[int]], binding: l
     holding = {p: [s for s in binding if s >> (p - 1) & 1] for p in quota}  # binding sets S containing p
     remaining = dict(quota)
     key: list[int] = []
-    budget = [_SEARCH_BUDGET]
 
     def fits(index: int, position: int) -> bool:
         after = inside[index + 1]
@@ -135,27 +134,28 @@ def _search(slots: Sequence[frozenset[int]], inside: list[list[int]], binding: l
         for s in holding[position]:
             left[s] -= step
 
-    def extend(index: int) -> bool:
-        if index == len(slots):
-            return True
-        budget[0] -= 1
-        if budget[0] < 0:
-            return False
-        options = [p for p in slots[index] if remaining.get(p, 0) > 0 and fits(index, p)]
+    def options(index: int) -> list[int]:
+        found = [p for p in slots[index] if remaining.get(p, 0) > 0 and fits(index, p)]
         if avoid_runs:
-            options = [p for p in options if _run_length(key, slots, index, p) <= MAX_RUN]
-        rng.shuffle(options)
-        options.sort(key=lambda p: -remaining[p])  # stable: random among equals
-        for position in options:
-            take(position, 1)
-            key.append(position)
-            if extend(index + 1):
-                return True
-            key.pop()
-            take(position, -1)
-        return False
+            found = [p for p in found if _run_length(key, slots, index, p) <= MAX_RUN]
+        rng.shuffle(found)
+        found.sort(key=lambda p: -remaining[p])  # stable: random among equals
+        return found
 
-    return key if extend(0) else None
+    untried: list[list[int]] = []  # per placed answer (and the slot being filled): positions left to try
+    for _ in range(len(slots) + _SEARCH_BUDGET):  # iterative depth-first search: no recursion limit
+        if len(key) == len(slots):
+            return key
+        untried.append(options(len(key)))
+        while not untried[-1]:  # dead end: take back the previous answer and try its next option
+            untried.pop()
+            if not untried:
+                return None
+            take(key.pop(), -1)
+        position = untried[-1].pop(0)
+        take(position, 1)
+        key.append(position)
+    return key if len(key) == len(slots) else None
 
 
 def _forced_run(slots: Sequence[frozenset[int]]) -> bool:
