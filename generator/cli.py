@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator import __version__
+from generator.assemble.points import tidy as tidy_points
 from generator.bank import query, skeleton
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.lint import lint as run_lint
@@ -132,7 +133,7 @@ def list_questions(
         return
     columns = max(20, _terminal_width() - 70)
     rows = [
-        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        (q.id, q.type.value, q.topic, q.difficulty, tidy_points(q.points), truncate(" ".join(q.body.stem.split()), columns))
         for q in found
     ]
     click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))
@@ -289,7 +290,7 @@ def _say_rendering(step: str) -> None:
     click.echo(f"  rendering {step}…", err=True)
 
 
-def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
+def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int | float, int | float]]) -> None:
     form = exam.forms[0]
     click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
                f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")
@@ -344,11 +345,12 @@ def bench_validate_command(count: int) -> None:
 @bench.command("assemble")
 @click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
 @click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
-def bench_assemble_command(count: int, questions: int) -> None:
+@click.option("--choices", default=5, show_default=True, type=click.IntRange(2, 5), help="Choices per MCQ.")
+def bench_assemble_command(count: int, questions: int, choices: int) -> None:
     """Time selection and 2 forms from a large in-memory bank (target <= 1 s)."""
     from generator.bench import bench_assemble
 
-    bench_assemble(count, questions, report=click.echo)
+    bench_assemble(count, questions, report=click.echo, choices=choices)
 
 
 @bench.command("build")

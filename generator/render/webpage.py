@@ -13,6 +13,7 @@ from generator.render.booklet import ID_DIGITS
 from generator.render.common import (
     accepted_answers,
     add_points,
+    booklet_markdown,
     choice_columns,
     environment,
     font_face_css,
@@ -58,7 +59,7 @@ def _item_data(exam: Exam, item: ExamItem) -> dict:
 
 
 def exam_html(exam: Exam) -> str:
-    md = MarkdownRenderer(exam.bank.root, inline_svg=True)
+    md = booklet_markdown(exam.bank.root, inline_svg=True)
     bp = exam.blueprint
     forms = []
     for form in exam.forms:
