@@ -57,13 +57,26 @@
       }
       return cards[rev];
     });
-    list.replaceChildren.apply(list, nodes);
+    place(nodes);
     filter();
     showProblems(state.problems, state.bankOk);
     showExam(state.exam);
     firstLoad = false;
     document.body.dataset.version = String(state.version);
     setLive("live", "저장하면 바로 반영됩니다 · " + clock() + " 갱신");
+  }
+
+  /* Put the cards in bank order touching only what changed: moving hundreds of cards full of SVG
+     formulas would make the browser lay out the whole page again on every save. */
+  function place(nodes) {
+    var wanted = new Set(nodes);
+    Array.prototype.slice.call(list.children).forEach(function (child) {
+      if (!wanted.has(child)) list.removeChild(child);
+    });
+    nodes.forEach(function (node, i) {
+      var at = list.children[i];
+      if (at !== node) list.insertBefore(node, at || null);
+    });
   }
 
   /* --- question cards ---------------------------------------------------------------------------- */
@@ -148,7 +161,7 @@
                (!topic || node.dataset.topic === topic || node.dataset.area === topic) &&
                (!diff || node.dataset.difficulty === diff) &&
                (!text || rec.search.indexOf(text) >= 0);
-      node.hidden = !ok;
+      if (node.hidden === ok) node.hidden = !ok;
       if (ok) shown += 1;
     });
     $("count").textContent = shown === total ? "문항 " + total + "개" : "문항 " + total + "개 중 " + shown + "개";
@@ -179,8 +192,12 @@
   }
 
   /* --- assembled exam -------------------------------------------------------------------------- */
-  function showExam(exam) {
+  var examKey = "";
+  function showExam(exam, force) {
     if (!exam) return;
+    var key = JSON.stringify(exam);
+    if (key === examKey && !force) return;  // unchanged: keep the DOM (and the reader's place)
+    examKey = key;
     var problems = $("exam-problems"), head = $("exam-head"), body = $("exam-body");
     problems.hidden = exam.problems.length === 0;
     problems.replaceChildren();
@@ -204,7 +221,7 @@
       var b = el("button", f.name === examForm ? "on" : "", f.label);
       b.type = "button";
       b.setAttribute("aria-pressed", String(f.name === examForm));
-      b.addEventListener("click", function () { examForm = f.name; showExam(exam); });
+      b.addEventListener("click", function () { examForm = f.name; showExam(exam, true); });
       pick.appendChild(b);
     });
     head.appendChild(pick);

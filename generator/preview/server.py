@@ -137,8 +137,11 @@ def create_app(state: PreviewState, allowed_hosts: list[str]) -> Any:
     async def watch(hub: Hub, stop: asyncio.Event) -> None:
         async for _changes in awatch(*watched(), watch_filter=DefaultFilter(), stop_event=stop,
                                      debounce=400, step=30, rust_timeout=200, yield_on_timeout=False):
-            view = await asyncio.to_thread(state.reload)
+            view = await asyncio.to_thread(state.reload_bank)  # the bank first: it is what was edited
             hub.publish(view.version)
+            if state.blueprint_path is not None:
+                view = await asyncio.to_thread(state.replan)
+                hub.publish(view.version)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:

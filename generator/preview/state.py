@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.problems import Problem, UserError
 from generator.preview.tolerant import Snapshot, TolerantLoader
 from generator.preview.views import QuestionViews, exam_record, single_question_exam
+from generator.problems import Problem, UserError
 
 
 def problem_record(problem: Problem) -> dict[str, Any]:
@@ -84,6 +84,12 @@ class PreviewState:
         self._blueprint: Any = None
 
     def reload(self) -> View:
+        """Load the bank and plan the exam: the first view."""
+        self.reload_bank()
+        return self.replan()
+
+    def reload_bank(self) -> View:
+        """Re-read changed files and publish the bank; the exam stays as it was until ``replan``."""
         with self._lock:
             start = time.perf_counter()
             snapshot = self.loader.load()
@@ -94,10 +100,25 @@ class PreviewState:
                     records[revision] = self.views.record(snapshot.bank, question, revision)
                     order.append(revision)
                 self.views.forget_except(set(order))
-            exam = self._plan(snapshot) if self.blueprint_path else None
-            version = (self.view.version + 1) if self.view else 1
-            self.view = View(version, snapshot, order, records, exam, time.perf_counter() - start)
-            return self.view
+            exam = self.view.exam if self.view else None
+            return self._publish(View(0, snapshot, order, records, exam, time.perf_counter() - start))
+
+    def replan(self) -> View:
+        """Assemble the blueprint's exam from the current bank (CP-SAT: the slow part of a reload)."""
+        with self._lock:
+            assert self.view is not None, "reload_bank first"
+            if self.blueprint_path is None:
+                return self.view
+            start = time.perf_counter()
+            exam = self._plan(self.view.snapshot)
+            view = self.view
+            return self._publish(View(0, view.snapshot, view.order, view.records, exam,
+                                      view.seconds + time.perf_counter() - start))
+
+    def _publish(self, view: View) -> View:
+        view.version = (self.view.version + 1) if self.view else 1
+        self.view = view
+        return view
 
     def _plan(self, snapshot: Snapshot) -> ExamView:
         from generator.assemble.blueprint import load_blueprint
