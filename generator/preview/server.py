@@ -89,6 +89,13 @@ def create_app(state: PreviewState, allowed_hosts: list[str]) -> Any:
             return Response("not found", status_code=404)
         return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "max-age=3600"})
 
+    def math(request: Request) -> Response:
+        svg = state.views.math.svgs.get(request.path_params["digest"])
+        if svg is None:
+            return Response("not found", status_code=404)
+        return Response(svg, media_type="image/svg+xml",  # named by its content: never changes
+                        headers={"Cache-Control": "max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
+
     async def api_state(request: Request) -> Response:
         try:
             have = set((await request.json()).get("have", []))
@@ -166,6 +173,7 @@ def create_app(state: PreviewState, allowed_hosts: list[str]) -> Any:
         Route("/", page),
         Route("/static/{name}", static),
         Route("/static/fonts/{name}", font),  # booklet.css refers to fonts/<file>
+        Route("/math/{digest}.svg", math),
         Route("/api/state", api_state, methods=["POST"]),
         Route("/events", events),
         Route("/pdf/{qid}", pdf),

@@ -139,7 +139,7 @@ class PreviewState:
         except UserError as error:
             result.problems = _error_records(error)
             return result
-        result.record = exam_record(exam, self.views.md)
+        result.record = exam_record(exam, self.views.md, self.views.math)
         return result
 
     def question_pdf(self, question_id: str) -> bytes | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,25 @@ from generator.bank.schema import CIRCLED, DIFFICULTY_LABELS, EssayMeta, McqMeta
 from generator.problems import display_path
 from generator.render.booklet import item_pieces, section_head
 from generator.render.markdown import MarkdownRenderer
+
+_MATH_IMG = re.compile(r'<img class="math" style="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="">')
+
+
+@dataclass
+class MathStore:
+    """Formulas served by URL (``/math/<digest>.svg``) instead of inline: keeps the page's JSON and DOM small
+    (a bank's formulas as inline SVG are ~10 MB) and lets the browser cache and lazy-load them."""
+
+    svgs: dict[str, bytes] = field(default_factory=dict)
+
+    def externalize(self, html: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            data = base64.b64decode(match.group(2))
+            digest = hashlib.blake2b(data, digest_size=10).hexdigest()
+            self.svgs.setdefault(digest, data)
+            return f'<img class="math" style="{match.group(1)}" src="/math/{digest}.svg" alt="" loading="lazy">'
+
+        return _MATH_IMG.sub(swap, html)
 
 
 def bank_order_item(question: Question, number: int = 1, points: int | None = None) -> ExamItem:
@@ -49,10 +71,11 @@ class QuestionViews:
 
     md: MarkdownRenderer
     _records: dict[str, dict[str, Any]]
+    math: MathStore = field(default_factory=MathStore)
 
     @classmethod
     def for_bank(cls, root: Path) -> "QuestionViews":
-        return cls(MarkdownRenderer(root, inline_svg=True), {})
+        return cls(MarkdownRenderer(root, inline_svg=False), {})  # formulas as images, as in the booklet PDF
 
     def record(self, bank: Bank, question: Question, revision: str) -> dict[str, Any]:
         cached = self._records.get(revision)
@@ -86,10 +109,10 @@ class QuestionViews:
             "group": question.group or "",
             "source": _source_text(meta),
             "shuffle": getattr(meta, "shuffle_choices", True),
-            "html": question_html(item, self.md),
+            "html": self.math.externalize(question_html(item, self.md)),
             "key": key_html(item),
-            "explanation": self.md.html(question.body.explanation, path),
-            "modelAnswer": self.md.html(question.body.model_answer, path),
+            "explanation": self.math.externalize(self.md.html(question.body.explanation, path)),
+            "modelAnswer": self.math.externalize(self.md.html(question.body.model_answer, path)),
             "search": searchable_text(question).casefold(),
         }
 
@@ -110,14 +133,14 @@ def _source_text(meta: Any) -> str:
     return str(source)
 
 
-def exam_record(exam: Exam, md: MarkdownRenderer) -> dict[str, Any]:
+def exam_record(exam: Exam, md: MarkdownRenderer, math: MathStore) -> dict[str, Any]:
     """Every form of an assembled exam: section heads and questions as the booklet prints them, with keys."""
     bp = exam.blueprint
     forms = []
     for form in exam.forms:
         sections = []
         for section in form.sections:
-            items = [{"n": item.number, "id": item.question.id, "html": question_html(item, md),
+            items = [{"n": item.number, "id": item.question.id, "html": math.externalize(question_html(item, md)),
                       "key": key_html(item), "points": item.points,
                       "topicLabel": exam.bank.taxonomy.label(item.question.topic),
                       "difficulty": item.question.difficulty}
