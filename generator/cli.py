@@ -354,6 +354,17 @@ def bench_validate_command(count: int) -> None:
     bench_validate(count, report=click.echo)
 
 
+@bench.command("preview")
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--saves", default=10, show_default=True, help="File saves to time.")
+def bench_preview_command(blueprint_path: Path | None, bank_dir: Path, saves: int) -> None:
+    """Time from saving a question file to the preview's push (on a copy of the bank)."""
+    from generator.preview.bench import bench_preview
+
+    bench_preview(bank_dir, blueprint_path, saves, report=click.echo)
+
+
 @bench.command("assemble")
 @click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
 @click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
