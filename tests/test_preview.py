@@ -215,3 +215,17 @@ def test_filters_and_the_assembled_exam(server, bank, browser):
     wait_until(page, "!document.getElementById('exam-problems').hidden")  # replanned after the bank's reload
     assert "mcq" in page.locator("#exam-problems").inner_text()
     page.close()
+
+
+def test_cli_refuses_a_missing_blueprint_and_a_busy_port(bank, run, tmp_path):
+    fill(bank)
+    result = run("preview", "--bank", bank.root, "--no-open", tmp_path / "nope.yaml")
+    assert result.exit_code == 1 and "file not found" in result.output and "Traceback" not in result.output
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        with pytest.raises(UserError, match="--port 0"):
+            PreviewServer(PreviewState(bank.root), port=busy.getsockname()[1])
+    finally:
+        busy.close()
