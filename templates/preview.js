@@ -237,6 +237,10 @@
         var key = el("div", "key"); key.innerHTML = item.key;
         side.appendChild(el("div", "label", "정답"));
         side.appendChild(key);
+        if (item.explanation) {
+          side.appendChild(el("div", "label", "해설 (" + form.label + " 선택지 순서)"));
+          var ex = el("div", "explain"); ex.innerHTML = item.explanation; side.appendChild(ex);
+        }
         side.appendChild(el("div", "item-meta", item.id + " · " + item.topicLabel + " · 난이도 " + item.difficulty));
         row.appendChild(side);
         block.appendChild(row);

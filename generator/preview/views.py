@@ -142,6 +142,7 @@ def exam_record(exam: Exam, md: MarkdownRenderer, math: MathStore) -> dict[str, 
         for section in form.sections:
             items = [{"n": item.number, "id": item.question.id, "html": math.externalize(question_html(item, md)),
                       "key": key_html(item), "points": item.points,
+                      "explanation": math.externalize(md.html(item.explanation, item.question.path)),
                       "topicLabel": exam.bank.taxonomy.label(item.question.topic),
                       "difficulty": item.question.difficulty}
                      for item in section.items]
