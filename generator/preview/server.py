@@ -269,4 +269,8 @@ def serve(bank_root: Path, blueprint_path: Path | None, host: str, port: int, op
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, [server.url]).start()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its graceful shutdown
+        pass
+    say("preview stopped")
