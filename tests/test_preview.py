@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import socket
 import time
 import urllib.error
@@ -10,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from generator.bank.loader import load_bank
@@ -61,6 +64,49 @@ def test_tolerant_load_parses_only_changed_files(bank):
     assert "옳지 않은 것은?" in again.bank.by_id["pv-mcq-1"].body.stem
     paths[2].unlink()
     assert "pv-mcq-2" not in loader.load().bank.by_id
+
+
+MUTATIONS = {
+    "fine": lambda text: text,
+    "bad answer": lambda text: text.replace("answer: ", "answer: 9", 1),
+    "bad yaml": lambda text: text.replace("type:", "type: [", 1),
+    "unknown topic": lambda text: text.replace("topic: model.training", "topic: model.trainin", 1),
+    "same size edit": lambda text: text.replace("옳은", "옳지", 1),
+    "no front matter": lambda text: text.split("---", 2)[-1],
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 4), st.sampled_from(sorted(MUTATIONS)), st.booleans()),
+                      min_size=1, max_size=6))
+def test_incremental_load_always_agrees_with_a_full_validation(tmp_path_factory, edits):
+    """After any sequence of rapid edits (faster than file times tick), the incremental load shows exactly
+    the questions and problems that a fresh `mockexam validate` run sees."""
+    from conftest import BankBuilder
+
+    builder = BankBuilder(tmp_path_factory.mktemp("incremental") / "bank")
+    paths = [builder.add("mcq", f"inc-{i}", answer=i + 1) for i in range(5)]
+    originals = [p.read_text(encoding="utf-8") for p in paths]
+    loader = TolerantLoader(builder.root)
+    loader.load()
+    for index, mutation, duplicate in edits:
+        text = MUTATIONS[mutation](originals[index])
+        if duplicate:  # give it the id of another file
+            text = text.replace(f"id: inc-{index}", f"id: inc-{(index + 1) % 5}", 1)
+        paths[index].write_text(text, encoding="utf-8")
+        now = time.time_ns()  # as on a file system that keeps whole seconds: saves in one second look alike
+        os.utime(paths[index], ns=(now - now % 10**9,) * 2)
+        incremental = loader.load()
+        fresh = TolerantLoader(builder.root).load()
+        assert incremental.problems == fresh.problems
+        assert incremental.revisions == fresh.revisions
+        assert [q.body for q in incremental.bank.questions] == [q.body for q in fresh.bank.questions]
+        try:
+            strict = load_bank(builder.root)
+        except UserError as error:
+            assert incremental.problems == tuple(sorted(error.problems))
+        else:
+            assert incremental.problems == () and [q.id for q in strict.questions] == list(incremental.revisions)
 
 
 def test_broken_topics_yaml_is_a_problem_not_a_crash(bank):

@@ -3,12 +3,17 @@
 ``generator.bank.loader.load_bank`` refuses a bank with any problem (right for builds). While editing, the
 preview wants the opposite: show what is valid and list the problems beside it. Files are re-parsed only
 when their size, mtime or inode changed, so a save costs one file's parse, not the whole bank's.
+
+File times are coarse (a clock tick, or seconds on some file systems): two saves of the same size within
+one tick keep the same stamp. As in git's "racily clean" rule, a file whose mtime was less than
+``SETTLE_NS`` before it was read is read again (and compared by content) on the next load.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.bank import frontmatter
@@ -17,6 +22,7 @@ from generator.bank.model import Bank, Question, Taxonomy
 from generator.problems import Problem, UserError, display_path
 
 Stamp = tuple[int, int, int]  # mtime_ns, size, inode
+SETTLE_NS = 2_000_000_000  # file time granularity to allow for (FAT: 2 s; ext4: a clock tick)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class FileResult:
     digest: str  # of the file's bytes (and the taxonomy): identifies this version of the question
     question: Question | None
     problems: tuple[Problem, ...]
+    settled: bool = False  # the stamp alone proves the file unchanged (its mtime was well before the read)
 
 
 @dataclass(frozen=True)
@@ -81,25 +88,29 @@ class TolerantLoader:
             cached = self._files.get(path)
             if stamp is None:
                 continue  # deleted between listing and reading
-            if cached is None or cached.stamp != stamp:
-                cached = self._parse(path, stamp, taxonomy)
-                self._files[path] = cached
-                parsed += 1
+            if cached is None or cached.stamp != stamp or not cached.settled:
+                fresh = self._parse(path, stamp, taxonomy, cached)
+                parsed += fresh is not cached and (cached is None or fresh.digest != cached.digest)
+                self._files[path] = cached = fresh
             results.append((path, cached))
         live = {path for path, _ in results}
         for gone in set(self._files) - live:
             del self._files[gone]
         return self._assemble(taxonomy, results, parsed)
 
-    def _parse(self, path: Path, stamp: Stamp, taxonomy: Taxonomy) -> FileResult:
+    def _parse(self, path: Path, stamp: Stamp, taxonomy: Taxonomy, cached: FileResult | None) -> FileResult:
+        settled = stamp[0] < time.time_ns() - SETTLE_NS
         try:
             raw = path.read_bytes()
         except OSError as error:
             return FileResult(stamp, "", None, (Problem(display_path(path), 1, "file", str(error.strerror)),))
         digest = hashlib.blake2b(raw + self._taxonomy_digest.encode(), digest_size=8).hexdigest()
+        if cached is not None and cached.digest == digest:
+            return replace(cached, stamp=stamp, settled=settled)  # same bytes: no need to parse again
         question, problems = _load_file(path, raw, taxonomy)
         shown = display_path(path)
-        return FileResult(stamp, digest, question, tuple(Problem(shown, p.line, p.field, p.message) for p in problems))
+        return FileResult(stamp, digest, question, tuple(Problem(shown, p.line, p.field, p.message) for p in problems),
+                          settled)
 
     def _assemble(self, taxonomy: Taxonomy, results: list[tuple[Path, FileResult]], parsed: int) -> Snapshot:
         questions: list[Question] = []
