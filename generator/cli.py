@@ -242,6 +242,19 @@ def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, no_open: bool) -> None:
+    """Live page of the bank as it will print (and BLUEPRINT's exam); updates on every save."""
+    from generator.preview.server import serve
+
+    serve(bank_dir, blueprint_path, host, port, open_browser=not no_open, say=click.echo)
+
+
 # ---------------------------------------------------------------- exams
 
 
@@ -322,19 +335,6 @@ def render(manifest_path: Path, bank_dir: Path) -> None:
     target = manifest_path.resolve().parent
     write_outputs(exam, target, _say_rendering)
     click.echo(f"re-rendered {exam.exam_id} into {display_path(target)}")
-
-
-@cli.command()
-@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@bank_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
-@click.option("--no-open", is_flag=True, help="Do not open a browser.")
-def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, no_open: bool) -> None:
-    """Live page of the bank as it will print (and BLUEPRINT's exam); updates on every save."""
-    from generator.preview.server import serve
-
-    serve(bank_dir, blueprint_path, host, port, open_browser=not no_open, say=click.echo)
 
 
 # ---------------------------------------------------------------- benchmarks
