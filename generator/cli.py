@@ -243,6 +243,19 @@ def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, no_open: bool) -> None:
+    """Live page of the bank as it will print (and BLUEPRINT's exam); updates on every save."""
+    from generator.preview.server import serve
+
+    serve(bank_dir, blueprint_path, host, port, open_browser=not no_open, say=click.echo)
+
+
 # ---------------------------------------------------------------- exams
 
 
@@ -340,6 +353,17 @@ def bench_validate_command(count: int) -> None:
     from generator.bench import bench_validate
 
     bench_validate(count, report=click.echo)
+
+
+@bench.command("preview")
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--saves", default=10, show_default=True, help="File saves to time.")
+def bench_preview_command(blueprint_path: Path | None, bank_dir: Path, saves: int) -> None:
+    """Time from saving a question file to the preview's push (on a copy of the bank)."""
+    from generator.preview.bench import bench_preview
+
+    bench_preview(bank_dir, blueprint_path, saves, report=click.echo)
 
 
 @bench.command("assemble")

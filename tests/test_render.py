@@ -243,8 +243,15 @@ def answer_form(page, form, correct: bool, short_variant=lambda a: a) -> dict:
         elif item.question.type.value == "short":
             answer = item.question.meta.answers[-1] if correct else "모르겠음"
             page.fill(f"{question} .short-input", short_variant(answer))
-    page.click("#submit-btn")
+    submit(page)
     return page.eval_on_selector("#score-total", "e => ({score: +e.dataset.score, max: +e.dataset.max})")
+
+
+def submit(page) -> None:
+    """Grade; the essays are left empty, so confirm the warning about unanswered questions."""
+    page.click("#submit-btn")
+    if page.locator("#confirm-dialog[open]").count():
+        page.click("#confirm-grade")
 
 
 def objective_points(form) -> int:
@@ -288,7 +295,7 @@ def test_practice_short_answers_ignore_case_spaces_and_gloss(exam, page):
     for typed, ok in (("교차검증", True), ("cross validation", True), ("cross-VALIDATION", True), ("cv", True),
                      ("cross", False)):
         page.fill(f"{sel} .short-input", typed)
-        page.click("#submit-btn")
+        submit(page)
         assert (page.locator(f"{sel}.correct").count() == 1) is ok, typed
 
 

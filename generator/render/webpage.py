@@ -87,6 +87,7 @@ def exam_html(exam: Exam) -> str:
     data = {
         "examId": exam.exam_id,
         "title": bp.title,
+        "durationMinutes": bp.duration_minutes,
         "forms": {form.name: [_item_data(exam, item) for item in form.items] for form in exam.forms},
     }
     css = "\n".join([FONT_CSS_SLOT, read_template_file("exam_html.css")])
