@@ -66,6 +66,7 @@ class ExamSection:
 class ExamForm:
     name: str  # "A"
     sections: tuple[ExamSection, ...]
+    title: str = ""  # printed label when not "<name>형" (a student's own order prints 개별형)
 
     @property
     def items(self) -> tuple[ExamItem, ...]:
@@ -74,11 +75,29 @@ class ExamForm:
     @property
     def label(self) -> str:
         """The form as printed, e.g. A형."""
-        return f"{self.name}형"
+        return self.title or f"{self.name}형"
 
     @property
     def mcq_key(self) -> tuple[int, ...]:
         return tuple(item.answer for item in self.items if item.answer is not None)
+
+
+@dataclass(frozen=True)
+class ExamCopy:
+    """One student's named copy: a shared form, or (per-student order) a form of its own."""
+
+    number: int  # 1-based, in roster order
+    student_id: str  # 수험번호
+    name: str  # 성명
+    form: ExamForm
+    klass: str = ""  # 반
+    seat: str = ""  # 번호
+    own_order: bool = False  # the form was shuffled for this student alone
+
+    @property
+    def code(self) -> str:
+        """Short name used in the QR code and file names, e.g. c007."""
+        return f"c{self.number:03d}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,7 @@ class Exam:
     seed: int
     bank: Bank
     forms: tuple[ExamForm, ...]
+    copies: tuple[ExamCopy, ...] = ()  # named copies from a roster (empty: one booklet per form)
 
     @cached_property
     def question_ids(self) -> frozenset[str]:

@@ -17,14 +17,22 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from generator.assemble.exam import Exam
+
+if TYPE_CHECKING:
+    from generator.render.copies import CopyOptions
 
 Progress = Callable[[str], None]
 
 # heaviest first: the pool starts them in this order
 TASKS = ("booklets", "key", "html", "sheets")
+COPY_TASKS = ("copies", "key", "html")  # a roster build: named copies instead of one booklet per form
+
+
+def tasks_for(exam: Exam) -> tuple[str, ...]:
+    return COPY_TASKS if exam.copies else TASKS
 
 
 _engine = None
@@ -39,10 +47,15 @@ def _get_engine(exam: Exam):
     return _engine
 
 
-def run_task(exam: Exam, task: str, out_dir: Path, say: Progress) -> tuple[list[Path], float]:
+def run_task(exam: Exam, task: str, out_dir: Path, say: Progress,
+             copy_options: "CopyOptions | None" = None) -> tuple[list[Path], float]:
     """Write the outputs of one task; returns their paths and the seconds it took."""
     start = time.perf_counter()
-    if task == "html":
+    if task == "copies":
+        from generator.render.copies import CopyOptions, render_copies
+
+        paths = render_copies(exam, _get_engine(exam), out_dir, copy_options or CopyOptions(), say)
+    elif task == "html":
         from generator.render.webpage import render_html
 
         say("html")
@@ -71,7 +84,7 @@ _JOB: dict = {}
 
 def _worker(task: str) -> tuple[list[Path], float]:
     queue = _JOB["queue"]
-    return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put)
+    return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put, _JOB.get("copy_options"))
 
 
 def _jobs() -> int:
@@ -84,7 +97,7 @@ def _jobs() -> int:
 
 
 def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, jobs: int | None = None,
-                timings: dict[str, float] | None = None) -> list[Path]:
+                timings: dict[str, float] | None = None, copy_options: "CopyOptions | None" = None) -> list[Path]:
     """Write every output of ``exam`` into ``out_dir``; returns the paths (booklets, sheets, key, html).
 
     ``progress`` is called with e.g. "booklet A" as each output starts. ``timings``, when given, receives
@@ -94,34 +107,39 @@ def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, job
     out_dir = Path(out_dir)
     jobs = jobs or _jobs()
     results: dict[str, tuple[list[Path], float]] = {}
+    tasks = tasks_for(exam)
+    if copy_options is not None and copy_options.jobs > 1:
+        jobs = 1  # the copies spread over their own worker processes
     if jobs <= 1:
-        for task in TASKS:
-            results[task] = run_task(exam, task, out_dir, say)
+        for task in tasks:
+            results[task] = run_task(exam, task, out_dir, say, copy_options)
     else:
-        results = _parallel(exam, out_dir, say, jobs)
+        results = _parallel(exam, out_dir, say, jobs, tasks, copy_options)
     if timings is not None:
         timings.update({task: seconds for task, (_, seconds) in results.items()})
-    order = ["booklets", "sheets", "key", "html"]
-    return [path for task in order for path in results[task][0]]
+    order = ["booklets", "copies", "sheets", "key", "html"]
+    return [path for task in order if task in results for path in results[task][0]]
 
 
-def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, tuple[list[Path], float]]:
+def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int, tasks: tuple[str, ...],
+              copy_options: "CopyOptions | None") -> dict[str, tuple[list[Path], float]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # imported once here and inherited by the forked workers
     import generator.render.answer_sheet  # noqa: F401
     import generator.render.booklet  # noqa: F401
+    import generator.render.copies  # noqa: F401
     import generator.render.key  # noqa: F401
     import generator.render.webpage  # noqa: F401
 
     context = multiprocessing.get_context("fork")
     messages = context.SimpleQueue()
-    _JOB.update(exam=exam, out_dir=out_dir, queue=messages)
+    _JOB.update(exam=exam, out_dir=out_dir, queue=messages, copy_options=copy_options)
     results = {}
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_worker, task): task for task in TASKS}
+            futures = {pool.submit(_worker, task): task for task in tasks}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)

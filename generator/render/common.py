@@ -59,7 +59,12 @@ def general_instructions(exam: Exam, form: ExamForm) -> list[str]:
     if text:
         lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in text.splitlines()]
         return [line.strip() for line in lines if line.strip()]
-    return [line.format(form=form.label) for line in DEFAULT_GENERAL_INSTRUCTIONS]
+    lines = [line.format(form=form.label) for line in DEFAULT_GENERAL_INSTRUCTIONS]
+    if exam.copies:  # named copies: name and 수험번호 are printed
+        lines[0] = "문제지와 답안지에 인쇄된 성명과 수험번호가 본인의 것인지 확인하시오."
+    if form.title:  # a student's own order: no 문형 to mark
+        lines[1] = "문항과 선택지의 순서가 수험자마다 다르니, 반드시 자신의 성명이 인쇄된 답안지에 표기하시오."
+    return lines
 
 
 # --- choices --------------------------------------------------------------------------------------------

@@ -54,6 +54,24 @@ def key_tables(exam: Exam) -> list[dict]:
     return tables
 
 
+COPY_KEY_COLUMNS = 20  # question columns per table of the per-student key
+
+
+def copy_keys(exam: Exam) -> dict | None:
+    """수험자별 정답표: per-student keys (own order) or the form of each student (per form)."""
+    if not exam.copies:
+        return None
+    rows = [{"who": copy, "key": {item.number: item.answer_label if item.answer else "·"
+                                   for item in copy.form.items}} for copy in exam.copies]
+    numbers = [item.number for item in exam.forms[0].items if item.answer is not None]
+    return {
+        "own": any(copy.own_order for copy in exam.copies),
+        "rows": rows,
+        "chunks": [numbers[i:i + COPY_KEY_COLUMNS] for i in range(0, len(numbers), COPY_KEY_COLUMNS)],
+        "triples": [rows[i:i + 3] for i in range(0, len(rows), 3)],
+    }
+
+
 def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
     md = md or MarkdownRenderer(exam.bank.root, inline_svg=False)
     bp = exam.blueprint
@@ -63,6 +81,7 @@ def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
         bp=bp,
         header=css_string(f"{bp.title} 정답 및 해설"),
         tables=key_tables(exam),
+        copies=copy_keys(exam),
         first=exam.forms[0],
         entries=key_entries(exam, md),
         item_count=len(exam.forms[0].items),
