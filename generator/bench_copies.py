@@ -22,7 +22,7 @@ NAMES = "김민준 이서연 박지호 최수아 정예준 강하윤 조도윤 �
 
 def bench_blueprint(order: str) -> dict:
     return {"title": "벤치마크 모의고사", "subject": "인공지능", "duration_minutes": 60, "forms": ["A", "B"], "seed": 1,
-            "sections": [{"type": "mcq", "count": QUESTIONS, "points": 2.5 if False else 2}],
+            "sections": [{"type": "mcq", "count": QUESTIONS, "points": 2}],
             "copies": {"order": order}}
 
 

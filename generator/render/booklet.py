@@ -36,7 +36,6 @@ from generator.render.text import keep_words
 PX_PER_MM = 96 / 25.4
 ID_DIGITS = 8
 EM_MM = 10 * 25.4 / 72  # the booklet's body text is 10 pt
-FOOTER_PAGES = 60  # page numbers laid out for footers; a booklet never reaches this
 
 
 @dataclass(frozen=True)
@@ -188,20 +187,22 @@ class BookletPieces:
             self.add(f"sec:{index}", section_head(section), self.g.col_w)
             for item in section.items:
                 self.question(item)
-                self.add(f"num:{item.number}", f'<span class="qnum-c">{item.number}.</span>', 20, shrink=True)
         for number, mark in enumerate(CIRCLED, 1):
             self.add(f"mark:{number}", f'<span class="cn-c">{mark}</span>', 10, shrink=True)
         assert self.exam is not None
         title = self.add(f"title:{form.label}", title_block_html(self.exam, form), self.g.content_w)
         head = self.add(f"head:{form.label}", running_head_html(self.exam, form), self.g.content_w)
         label = self.add(f"label:{form.label}", f'<span class="foot-form">{escape(form.label)}</span>', 30, shrink=True)
-        self.footer_numbers()
+        self.numerals()
         return Furniture(title, head, label)
 
-    def footer_numbers(self, most: int = FOOTER_PAGES) -> None:
-        """Page numbers for ``n / N`` footers, placed side by side (N is known only after pagination)."""
-        for number in range(1, most + 1):
-            self.add(f"fn:{number}", f'<span class="foot-c">{number}</span>', 12, shrink=True)
+    def numerals(self) -> None:
+        """Digits for question numbers (``12.``) and footers (``3 / 8``), composed by placement: any number
+        costs no layout, and N in ``n / N`` is known only after pagination."""
+        for digit in "0123456789":
+            self.add(f"qn:{digit}", f'<span class="qnum-c">{digit}</span>', 6, shrink=True)
+            self.add(f"fn:{digit}", f'<span class="foot-c">{digit}</span>', 6, shrink=True)
+        self.add("qn:.", '<span class="qnum-c">.</span>', 6, shrink=True)
         self.add("fn:/", '<span class="foot-c">&#160;/&#160;</span>', 12, shrink=True)
 
 
@@ -294,7 +295,7 @@ def form_blocks(form: ExamForm, book: BookletPieces, pieces: PieceSet,
                 parts = [(stem, 0.0, 0.0)]
                 anchor = pieces.anchors.get(stem, {}).get("qnum")
                 if position == 0 and anchor is not None:
-                    parts.append((f"num:{item.number}", anchor.x / PX_PER_MM, anchor.y / PX_PER_MM))
+                    parts += numeral(pieces, "qn", f"{item.number}.", anchor.x / PX_PER_MM, anchor.y / PX_PER_MM)
                 laid[virtual] = Laid(parts, pieces.height(stem))
                 entries.append((virtual, pieces.height(stem)))
             if item.choices:
@@ -351,16 +352,24 @@ def compose_form(form: ExamForm, book: BookletPieces, pieces: PieceSet, furnitur
     return result
 
 
+def numeral(pieces: PieceSet, family: str, text: str, x_mm: float, y_mm: float) -> list[tuple[str, float, float]]:
+    """Placements that write ``text`` (digits, '.', '/') from single-character pieces, left to right."""
+    parts = []
+    for char in text:
+        key = f"{family}:{char}"
+        parts.append((key, x_mm, y_mm))
+        x_mm += pieces.width(key) / PX_PER_MM
+    return parts
+
+
 def _place_footer(page: ComposedPage, pieces: PieceSet, furniture: Furniture, number: int, total: int,
                   geometry: Geometry) -> None:
     """``n / N`` centred under the page, the form label at the right."""
-    keys = [f"fn:{number}", "fn:/", f"fn:{total}"]
+    keys = [f"fn:{char}" for char in str(number)] + ["fn:/"] + [f"fn:{char}" for char in str(total)]
     width = sum(pieces.width(key) for key in keys) / PX_PER_MM
     bottom = geometry.page_h - geometry.bottom + 9
-    x = geometry.side + (geometry.content_w - width) / 2
-    for key in keys:
-        page.place(key, x, bottom - pieces.height(key) / PX_PER_MM)
-        x += pieces.width(key) / PX_PER_MM
+    for key, dx, dy in numeral(pieces, "fn", f"{number}/{total}", geometry.side + (geometry.content_w - width) / 2, 0):
+        page.place(key, dx, bottom - pieces.height(key) / PX_PER_MM + dy)
     label_w = pieces.width(furniture.label) / PX_PER_MM
     page.place(furniture.label, geometry.side + geometry.content_w - label_w,
                bottom - pieces.height(furniture.label) / PX_PER_MM)
