@@ -95,11 +95,24 @@ def test_booklet_choices_follow_the_form(exam, rendered):
                 assert -1 not in positions and positions == sorted(positions), (form.name, item.number)
 
 
+def page_fonts(resources, seen=None) -> list:
+    """Fonts of a page, including those of the form XObjects it draws (composed booklets place pieces)."""
+    seen = set() if seen is None else seen
+    fonts = [font.get_object() for font in resources.get("/Font", {}).values()]
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.idnum in seen:
+            continue
+        seen.add(xobject.idnum)
+        xobject = xobject.get_object()
+        if "/Resources" in xobject:
+            fonts += page_fonts(xobject["/Resources"], seen)
+    return fonts
+
+
 def assert_only_project_fonts_embedded(path: Path) -> None:
     names = set()
     for page in PdfReader(path).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        for font in page_fonts(page["/Resources"]):
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
             assert "/FontFile2" in descriptor, (path.name, font["/BaseFont"])

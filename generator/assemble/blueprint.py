@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -55,6 +55,16 @@ class SectionSpec(_Strict):
         return self.instructions or DEFAULT_INSTRUCTIONS[self.type].format(last=CIRCLED[choices - 1])
 
 
+class CopiesSpec(_Strict):
+    """How named copies (``build --roster``) are ordered."""
+
+    order: Literal["form", "student"] = Field(
+        default="form",
+        description="form: each student gets a form (from the roster's 문형 column, else alternately); "
+                    "student: each student gets a question and choice order of their own.")
+    prefill_id: bool = Field(default=True, description="Fill in the 수험번호 bubbles of each named answer sheet.")
+
+
 class Blueprint(_Strict):
     """Everything that defines an exam except the bank."""
 
@@ -75,6 +85,7 @@ class Blueprint(_Strict):
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
     exclude_ids: tuple[Slug, ...] = ()
     exclude_recent: int = Field(default=0, ge=0, description="Avoid questions of the last N exams of this bank.")
+    copies: CopiesSpec = Field(default_factory=CopiesSpec, description="Named copies for a roster.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Blueprint":

@@ -67,6 +67,7 @@ class ExamSection:
 class ExamForm:
     name: str  # "A"
     sections: tuple[ExamSection, ...]
+    title: str = ""  # printed label when not "<name>형" (a student's own order prints 개별형)
 
     @property
     def items(self) -> tuple[ExamItem, ...]:
@@ -74,12 +75,31 @@ class ExamForm:
 
     @property
     def label(self) -> str:
-        """The form as printed: A형, or the name itself when it already ends in 형 (홀수형)."""
-        return self.name if self.name.endswith("형") else f"{self.name}형"
+        """The form as printed: A형, the name itself when it already ends in 형 (홀수형), or the title of a
+        student's own order (개별형)."""
+        return self.title or (self.name if self.name.endswith("형") else f"{self.name}형")
 
     @property
     def mcq_key(self) -> tuple[int, ...]:
         return tuple(item.answer for item in self.items if item.answer is not None)
+
+
+@dataclass(frozen=True)
+class ExamCopy:
+    """One student's named copy: a shared form, or (per-student order) a form of its own."""
+
+    number: int  # 1-based, in roster order
+    student_id: str  # 수험번호
+    name: str  # 성명
+    form: ExamForm
+    klass: str = ""  # 반
+    seat: str = ""  # 번호
+    own_order: bool = False  # the form was shuffled for this student alone
+
+    @property
+    def code(self) -> str:
+        """Short name used in the QR code and file names, e.g. c007."""
+        return f"c{self.number:03d}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class Exam:
     seed: int
     bank: Bank
     forms: tuple[ExamForm, ...]
+    copies: tuple[ExamCopy, ...] = ()  # named copies from a roster (empty: one booklet per form)
 
     @cached_property
     def question_ids(self) -> frozenset[str]:

@@ -22,7 +22,7 @@ COLLECTION_TITLE = "문항 모음"
 @dataclass(frozen=True)
 class Exported:
     question: Question
-    points: int
+    points: int | float
 
 
 def exported(exam: Exam) -> list[Exported]:
@@ -45,7 +45,9 @@ def bank_exam(bank: Bank, questions: Sequence[Question], title: str = COLLECTION
             items.append(ExamItem(number, question, question.points, order))
         spec = SectionSpec(type=kind, count=len(chosen))
         specs.append(spec)
-        sections.append(ExamSection(spec.title, kind, spec.instruction_text, tuple(items)))
+        most = max((len(getattr(q.meta, "choices", ())) for q in chosen), default=0)
+        text = spec.instruction_text(most) if most else spec.instruction_text()
+        sections.append(ExamSection(spec.title, kind, text, tuple(items)))
     blueprint = Blueprint(title=title, duration_minutes=duration, sections=tuple(specs))
     return Exam("questions", blueprint, 0, bank, (ExamForm("A", tuple(sections)),))
 

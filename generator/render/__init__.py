@@ -6,6 +6,8 @@ the ``mockexam export`` formats) and writes, into an existing empty folder:
   answer-sheet-<form>.pdf  답안지 (OMR bubbles, corner markers, QR code per page)
   key.pdf                  정답 및 해설
   exam.html                self-contained page for printing and practice
+or, for a roster build (``exam.copies``), booklets.pdf and answer-sheets.pdf with one named copy per
+student (render/copies.py) instead of the per-form booklets and sheets.
 
 The writers are independent, so on a multi-core machine they run in forked worker processes (each with its
 own WeasyPrint FontConfiguration, reused for every document of that worker). ``MOCKEXAM_RENDER_JOBS=1``
@@ -18,9 +20,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.assemble.exam import Exam
 from generator.render.writers import BUILD_OUTPUT_ORDER, Progress, RenderContext, Writer, build_writers, writer
+
+if TYPE_CHECKING:
+    from generator.render.copies import CopyOptions
 
 # heaviest first: the pool starts them in this order
 TASKS = tuple(w.name for w in build_writers())
@@ -58,7 +64,7 @@ def _jobs() -> int:
 
 
 def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, jobs: int | None = None,
-                timings: dict[str, float] | None = None) -> list[Path]:
+                timings: dict[str, float] | None = None, copy_options: CopyOptions | None = None) -> list[Path]:
     """Write every output of ``exam`` into ``out_dir``; returns the paths (booklets, sheets, key, html).
 
     ``progress`` is called with e.g. "booklet A" as each output starts. ``timings``, when given, receives
@@ -67,33 +73,38 @@ def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, job
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     jobs = jobs or _jobs()
+    if copy_options is not None and (copy_options.jobs > 1 or copy_options.dask):
+        jobs = 1  # the named copies spread over their own workers
+    tasks = tuple(w.name for w in build_writers(exam))
     results: dict[str, tuple[list[Path], float]] = {}
     if jobs <= 1:
-        ctx = RenderContext(exam.bank.root)
-        for task in TASKS:
+        ctx = RenderContext(exam.bank.root, copy_options=copy_options)
+        for task in tasks:
             results[task] = run_task(exam, task, out_dir, say, ctx)
     else:
-        results = _parallel(exam, out_dir, say, jobs)
+        results = _parallel(exam, out_dir, say, jobs, tasks, copy_options)
     if timings is not None:
         timings.update({task: seconds for task, (_, seconds) in results.items()})
-    return [path for task in BUILD_OUTPUT_ORDER for path in results[task][0]]
+    return [path for task in BUILD_OUTPUT_ORDER if task in results for path in results[task][0]]
 
 
-def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, tuple[list[Path], float]]:
+def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int, tasks: tuple[str, ...],
+              copy_options: CopyOptions | None) -> dict[str, tuple[list[Path], float]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # imported once here and inherited by the forked workers
-    for task in TASKS:
+    for task in tasks:
         writer(task).load()
 
     context = multiprocessing.get_context("fork")
     messages = context.SimpleQueue()
-    _JOB.update(exam=exam, out_dir=out_dir, queue=messages, ctx=RenderContext(exam.bank.root))
+    _JOB.update(exam=exam, out_dir=out_dir, queue=messages,
+                ctx=RenderContext(exam.bank.root, copy_options=copy_options))
     results = {}
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_worker, task): task for task in TASKS}
+            futures = {pool.submit(_worker, task): task for task in tasks}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)

@@ -26,9 +26,15 @@ FONTS = {
 def default_general_instructions(exam: Exam, form: ExamForm) -> list[str]:
     """수험자 유의 사항 when the blueprint gives none: only what holds for this exam."""
     types = {section.type for section in form.sections}
-    lines = ["문제지와 답안지의 해당란에 성명과 수험번호를 정확히 쓰시오."]
-    lines.append(f"답안지에 수험번호와 문형({form.label})을 정확히 표기하시오." if len(exam.forms) > 1
-                 else "답안지에 수험번호를 정확히 표기하시오.")
+    if exam.copies:  # named copies: name and 수험번호 are printed on both
+        lines = ["문제지와 답안지에 인쇄된 성명과 수험번호가 본인의 것인지 확인하시오."]
+    else:
+        lines = ["문제지와 답안지의 해당란에 성명과 수험번호를 정확히 쓰시오."]
+    if form.title:  # a student's own order: no 문형 to mark
+        lines.append("문항과 선택지의 순서가 수험자마다 다르니, 반드시 자신의 성명이 인쇄된 답안지에 표기하시오.")
+    else:
+        lines.append(f"답안지에 수험번호와 문형({form.label})을 정확히 표기하시오." if len(exam.forms) > 1
+                     else "답안지에 수험번호를 정확히 표기하시오.")
     if QuestionType.MCQ in types:
         lines.append("객관식은 각 문항의 답을 답안지의 해당 번호에 하나만 표기하시오.")
     written = [t.label for t in (QuestionType.SHORT, QuestionType.ESSAY) if t in types]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from generator.assemble.exam import Exam
+    from generator.render.copies import CopyOptions
     from generator.render.pdf import Engine
 
 Progress = Callable[[str], None]
@@ -31,6 +32,7 @@ class RenderContext:
     bank_root: Path
     say: Progress = _quiet
     notes: list[str] = field(default_factory=list)
+    copy_options: CopyOptions | None = None  # named copies: collation, worker processes, Dask
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -54,6 +56,7 @@ class Writer:
     module: str
     function: str = "write"
     in_build: bool = False  # written by `mockexam build` and `mockexam render`
+    scope: str = "always"  # with in_build: "forms" (one file per form), "copies" (a roster build) or "always"
     suffix: str = ""  # file suffix of an export (--out FILE)
     imports: tuple[str, ...] = ()  # heavy modules to import before forking workers
 
@@ -69,14 +72,16 @@ class Writer:
 
 # the build writers in the order the pool starts them: heaviest first
 WRITERS: tuple[Writer, ...] = (
+    Writer("copies", "booklets.pdf, answer-sheets.pdf, copies/*.pdf (수험자별 문제지·답안지)", "generator.render.writers",
+           "_copies", in_build=True, scope="copies", imports=("generator.render.copies",)),
     Writer("booklets", "booklet-<form>.pdf (문제지)", "generator.render.writers", "_booklets", in_build=True,
-           imports=("generator.render.booklet",)),
+           scope="forms", imports=("generator.render.booklet",)),
     Writer("key", "key.pdf (정답 및 해설)", "generator.render.writers", "_key", in_build=True,
            imports=("generator.render.key",)),
     Writer("html", "exam.html (인쇄·연습용 웹 페이지)", "generator.render.writers", "_html", in_build=True,
            imports=("generator.render.webpage",)),
     Writer("sheets", "answer-sheet-<form>.pdf (답안지)", "generator.render.writers", "_sheets", in_build=True,
-           imports=("generator.render.answer_sheet",)),
+           scope="forms", imports=("generator.render.answer_sheet",)),
     Writer("hwpx", "booklet-<form>.hwpx and key.hwpx (한글 문서)", "generator.interop.hwpx_export", suffix=".hwpx"),
     Writer("moodle-xml", "questions.xml (Moodle XML)", "generator.interop.moodle_export", suffix=".xml"),
     Writer("gift", "questions.gift.txt (GIFT)", "generator.interop.gift_export", suffix=".txt"),
@@ -87,16 +92,18 @@ WRITERS: tuple[Writer, ...] = (
            suffix=".docx"),
 )
 
-# the order of the returned paths (booklets, sheets, key, html)
-BUILD_OUTPUT_ORDER = ("booklets", "sheets", "key", "html")
+# the order of the returned paths (booklets or named copies, sheets, key, html)
+BUILD_OUTPUT_ORDER = ("booklets", "copies", "sheets", "key", "html")
 
 
 def writer(name: str) -> Writer:
     return next(w for w in WRITERS if w.name == name)
 
 
-def build_writers() -> tuple[Writer, ...]:
-    return tuple(w for w in WRITERS if w.in_build)
+def build_writers(exam: Exam | None = None) -> tuple[Writer, ...]:
+    """What build and render write: per-form booklets and sheets, or a roster's named copies."""
+    skip = "forms" if exam is not None and exam.copies else "copies"
+    return tuple(w for w in WRITERS if w.in_build and w.scope != skip)
 
 
 def export_formats() -> tuple[str, ...]:
@@ -110,6 +117,12 @@ def _booklets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
     from generator.render.booklet import render_booklets
 
     return render_booklets(exam, ctx.engine, out_dir, progress=ctx.say)
+
+
+def _copies(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    from generator.render.copies import CopyOptions, render_copies
+
+    return render_copies(exam, ctx.engine, out_dir, ctx.copy_options or CopyOptions(), progress=ctx.say)
 
 
 def _sheets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
