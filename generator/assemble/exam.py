@@ -17,7 +17,7 @@ class ExamItem:
 
     number: int  # 1-based number on the form
     question: Question
-    points: int  # points in this exam (the blueprint may override the question's own)
+    points: float  # points in this exam (the blueprint may override the question's own)
     choice_order: tuple[int, ...] = ()  # displayed position i shows original choice choice_order[i] (0-based)
 
     @property
@@ -58,7 +58,7 @@ class ExamSection:
     items: tuple[ExamItem, ...]
 
     @property
-    def points(self) -> int:
+    def points(self) -> float:
         return sum(item.points for item in self.items)
 
 
@@ -94,7 +94,7 @@ class Exam:
         return frozenset(item.question.id for item in self.forms[0].items)
 
     @property
-    def total_points(self) -> int:
+    def total_points(self) -> float:
         return sum(section.points for section in self.forms[0].sections)
 
     def form(self, name: str) -> ExamForm:

@@ -63,7 +63,7 @@ def largest_remainder(shares: dict, total: int) -> dict:
     return counts
 
 
-def question_points(question: Question, blueprint: Blueprint) -> int:
+def question_points(question: Question, blueprint: Blueprint) -> float:
     spec = next(s for s in blueprint.sections if s.type == question.type)
     return spec.points or question.points
 
@@ -272,10 +272,11 @@ def _conflict_message(pool: list[Question], constraints: list[Constraint], core:
     return "\n".join(lines)
 
 
-def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int, int]]:
+def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, float, float]]:
     """(constraint, required, achieved) for every counted constraint, for --dry-run."""
     chosen = selection.questions
-    rows = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
+    rows: list[tuple[str, float, float]] = [(c.name, c.count, sum(1 for q in chosen if c.test(q)))
+                                           for c in selection.constraints]
     groups = Counter(q.group for q in chosen if q.group)
     rows.append(("concept groups used more than once", 0, sum(1 for n in groups.values() if n > 1)))
     if blueprint.total_points:

@@ -19,6 +19,15 @@ from generator.problems import Problem, UserError, closest, did_you_mean, displa
 
 TOPICS_FILE = "topics.yaml"
 QUESTIONS_DIR = "questions"
+BLUEPRINTS_DIR = "blueprints"
+
+
+def bank_of_blueprint(blueprint: Path) -> Path | None:
+    """The bank holding ``blueprint`` (``BANK/blueprints/x.yaml``), if its folder has a topics.yaml."""
+    folder = blueprint.resolve().parent
+    if folder.name == BLUEPRINTS_DIR and (folder.parent / TOPICS_FILE).is_file():
+        return folder.parent
+    return None
 
 
 def question_files(root: Path) -> list[Path]:

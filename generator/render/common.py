@@ -111,11 +111,11 @@ def rendered_choices(item: ExamItem, md: MarkdownRenderer) -> list[RenderedChoic
     return [RenderedChoice(CIRCLED[i], Markup(md.inline(text, base))) for i, text in enumerate(item.choices)]
 
 
-def points_label(points: int) -> str:
+def points_label(points: float) -> str:
     return f"[{points}점]"
 
 
-def add_points(blocks: list[str], points: int) -> list[str]:
+def add_points(blocks: list[str], points: float) -> list[str]:
     """Put ``[3점]`` at the end of the stem's last paragraph (outside <보기> and code)."""
     span = f'<span class="pts">{points_label(points)}</span>'
     for index in range(len(blocks) - 1, -1, -1):
@@ -132,7 +132,7 @@ def accepted_answers(item: ExamItem) -> tuple[str, ...]:
     return meta.answers if isinstance(meta, ShortMeta) else ()
 
 
-def rubric(item: ExamItem) -> list[tuple[str, int]]:
+def rubric(item: ExamItem) -> list[tuple[str, float]]:
     meta = item.question.meta
     return [(r.point, r.score) for r in meta.rubric] if isinstance(meta, EssayMeta) else []
 
