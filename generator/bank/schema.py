@@ -165,8 +165,6 @@ class Area(_Strict):
     leaves: dict[Slug, NonEmptyText] = Field(min_length=1)
 
 
-TAXONOMY_ADAPTER: TypeAdapter[dict[str, Area]] = TypeAdapter(dict[Slug, Area])
-
 
 def front_matter_json_schema(topics: Sequence[str] | None = None) -> dict:
     """JSON Schema of a question file's front matter, for editors (VS Code YAML and others).
