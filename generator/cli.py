@@ -14,7 +14,7 @@ import click
 
 from generator import __version__
 from generator.bank import query, skeleton
-from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
+from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY, lint_questions
 from generator.bank.lint import lint as run_lint
 from generator.bank.loader import bank_of_blueprint, load_bank, load_taxonomy
 from generator.bank.model import Bank
@@ -77,6 +77,8 @@ def main() -> None:
 def validate(bank_dir: Path) -> None:
     """Check every question file; print all problems as path:line: field: message."""
     bank = load_bank(bank_dir)
+    for notice in bank.notices:
+        click.echo(f"warning: {notice}", err=True)
     counts = Counter(q.type for q in bank.questions)
     parts = ", ".join(f"{counts[t]} {t.value}" for t in QuestionType)
     click.echo(f"{display_path(bank.root)}: {len(bank.questions)} questions OK ({parts}), "
@@ -293,6 +295,8 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
     effective_seed = blueprint.seed if seed is None else seed
     exam, selection = plan_exam(bank, blueprint, exam_id_for(blueprint_path, effective_seed), out_root.resolve(),
                                 seed, forms)
+    for warning in lint_questions(bank, exam.question_ids):
+        click.echo(f"lint: {warning}", err=True)
     if dry_run:
         _print_dry_run(exam, selection, describe_selection(selection, exam.blueprint))
         return

@@ -9,7 +9,7 @@ from generator.bank import frontmatter
 from generator.bank.frontmatter import FileProblem
 from generator.bank.model import Taxonomy
 from generator.bank.schema import SLUG_PATTERN, Area
-from generator.problems import did_you_mean
+from generator.problems import closest, did_you_mean
 
 _SLUG = re.compile(SLUG_PATTERN)
 _AREA_KEYS = ("label", "leaves")
@@ -43,12 +43,18 @@ def parse_taxonomy(text: str) -> Taxonomy:
             problems.append(FileProblem(line(area), area, f"area '{area}' needs 'label:' and 'leaves:' under it; "
                                         + _SHAPE))
             continue
+        misspelt = set()
         for key in spec:
             if key not in _AREA_KEYS:
+                misspelt.add(closest(key, _AREA_KEYS))
                 problems.append(FileProblem(line(area, key), f"{area}.{key}", f"unknown key '{key}'"
                                             f"{did_you_mean(key, _AREA_KEYS)}: an area has only label and leaves"))
         label, leaves = spec.get("label"), spec.get("leaves")
-        if not isinstance(label, str) or not label.strip():
+        if "leaves" in misspelt and leaves is None:
+            continue  # reported as the typo
+        if "label" in misspelt and label is None:
+            pass
+        elif not isinstance(label, str) or not label.strip():
             problems.append(FileProblem(line(area), f"{area}.label", f"area '{area}' needs a label: "
                                         "label: <한글 이름>"))
         if not isinstance(leaves, dict) or not leaves:
