@@ -157,8 +157,9 @@ def _load_chunk(paths: list[Path], taxonomy: Taxonomy, root: Path) -> list[_Load
     loaded: list[_Loaded] = []
     for path in paths:
         with path.open("rb") as handle:
-            raw = handle.read(checks.MAX_FILE_BYTES + 1)  # never read more than the limit
-        if len(raw) > checks.MAX_FILE_BYTES:
+            too_large = os.fstat(handle.fileno()).st_size > checks.MAX_FILE_BYTES
+            raw = b"" if too_large else handle.read()  # a huge file is never read
+        if too_large:
             problem = FileProblem(1, "file", f"the file is larger than {checks.MAX_FILE_BYTES // 1_000_000} MB, the "
                                   "limit for a question file: keep one question per file and put images in "
                                   "their own files")
