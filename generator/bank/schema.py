@@ -173,13 +173,23 @@ def front_matter_json_schema(topics: Sequence[str] | None = None) -> dict:
     string, numbers or booleans where text is expected (``- 0.50`` is a choice), quoted numbers. With
     ``topics`` (a bank's leaves) ``topic`` is an enum, so editors complete it.
     """
-    schema = META_ADAPTER.json_schema()
+    definitions = META_ADAPTER.json_schema()["$defs"]
     for name in ("McqMeta", "ShortMeta", "EssayMeta", "RubricItem"):
-        _loosen(schema["$defs"][name]["properties"], topics)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "mockexam question front matter"
-    schema["description"] = "YAML front matter of one question file in a mockexam bank."
-    return schema
+        _loosen(definitions[name]["properties"], topics)
+    names = {kind: model.__name__ for kind, model in META_MODELS.items()}
+    # draft-07 (what editors' validators such as AJV default to) and if/then per type instead of oneOf, so
+    # that an editor reports the mistakes of the question's own type only
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "mockexam question front matter",
+        "description": "YAML front matter of one question file in a mockexam bank.",
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(names), "description": "mcq, short or essay"}},
+        "allOf": [{"if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
+                   "then": {"$ref": f"#/$defs/{name}"}} for kind, name in names.items()],
+        "$defs": definitions,
+    }
 
 
 _NUMBER_TEXT = r"^\s*[0-9]+(\.[0-9]+)?\s*$"
