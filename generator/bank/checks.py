@@ -175,7 +175,7 @@ def _decode_problem(data: bytes, suffix: str) -> str:
 
 def math_problem(latex: str, display: bool) -> str | None:
     """Why the math engine (ziamath) cannot typeset ``latex``, or None."""
-    message = _cached("math-check", f"{display}\0{latex}", lambda: _typeset_problem(latex, display))
+    message = _cached("math", f"{display}\0{latex}", lambda: _typeset_problem(latex, display))
     return message or None
 
 
