@@ -50,6 +50,7 @@ def scan_questions(root: Path) -> tuple[list[Path], list[Path]]:
     return sorted(files, key=str), sorted(skipped, key=str)
 
 
+_NOT_BANK = frozenset({"node_modules", "output", "__pycache__"})
 _LOOKS_LIKE_QUESTION = re.compile(rb"^(?:id|type|topic|choices|answers?)[ \t]*:", re.MULTILINE)
 
 
@@ -60,7 +61,8 @@ def misplaced_questions(root: Path, depth: int = 3) -> list[Path]:
         here = Path(folder)
         level = len(here.relative_to(root).parts)
         subfolders[:] = [] if level >= depth else sorted(
-            name for name in subfolders if not name.startswith(".") and (level or name != QUESTIONS_DIR))
+            name for name in subfolders
+            if not name.startswith(".") and name not in _NOT_BANK and (level or name != QUESTIONS_DIR))
         for name in sorted(names):
             path = here / name
             if not name.lower().endswith(".md") or name.lower() == "readme.md" or not path.is_file():
