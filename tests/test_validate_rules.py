@@ -205,3 +205,17 @@ def test_korean_tags_are_allowed(bank, run):
     bank.add("mcq", "q-tag", extra="tags: [정규화, batch-norm, 배치-정규화]\n")
     assert run("validate", "--bank", bank.root).exit_code == 0
     assert "q-tag" in run("list", "--bank", bank.root, "--tag", "정규화").output
+
+
+def test_lint_measures_the_answer_spread_over_four_positions_in_a_four_choice_bank(bank, run):
+    def four_choice(qid: str, answer: int) -> str:
+        choices = "".join(f"  - {qid} 선택지 {n}\n" for n in range(1, 5))
+        return (f"---\nid: {qid}\ntype: mcq\ntopic: model.training\ndifficulty: 3\npoints: 2\nchoices:\n{choices}"
+                f"answer: {answer}\n---\n{qid} 문제?\n\n## 해설\n설명.\n")
+
+    for number, answer in enumerate((1, 2, 3, 4)):
+        bank.write(f"q{number}.md", four_choice(f"q{number}", answer))
+    assert "unevenly spread" not in run("lint", "--bank", bank.root).output  # 25 % each is even for 4 choices
+    bank.write("q3.md", four_choice("q3", 1))
+    output = run("lint", "--bank", bank.root).output
+    assert "(① 2 (50%), ② 1 (25%), ③ 1 (25%), ④ 0 (0%)); aim for 19%–31% each" in output and "⑤" not in output

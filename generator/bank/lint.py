@@ -171,11 +171,12 @@ def answer_spread(questions: Iterable[Question]) -> list[str]:
     """Notes when MCQ answer positions are unevenly spread over the bank, or over its pinned MCQs."""
     mcqs = [q.meta for q in questions if isinstance(q.meta, McqMeta)]
     notes = []
-    low, high = ANSWER_SHARE_RANGE
-    spread = _share_text(Counter(meta.answer for meta in mcqs))
+    positions = max((len(meta.choices) for meta in mcqs), default=5)  # 4 for a 4지선다 bank
+    low, high = (bound * 5 / positions for bound in ANSWER_SHARE_RANGE)  # the range is for 5 positions
+    spread = _share_text(Counter(meta.answer for meta in mcqs), positions)
     if spread and not all(low <= share <= high for share in spread[1].values()):
         notes.append(f"MCQ answer positions are unevenly spread ({spread[0]}); aim for {low:.0%}–{high:.0%} each")
-    pinned = _share_text(Counter(meta.answer for meta in mcqs if not meta.shuffle_choices))
+    pinned = _share_text(Counter(meta.answer for meta in mcqs if not meta.shuffle_choices), positions)
     if pinned and sum(1 for meta in mcqs if not meta.shuffle_choices) >= PINNED_NOTE_FROM \
             and max(pinned[1].values()) > PINNED_SHARE_MAX:
         notes.append(f"answers of MCQs with shuffle_choices: false pile up ({pinned[0]}): forms cannot move them, "
@@ -183,11 +184,11 @@ def answer_spread(questions: Iterable[Question]) -> list[str]:
     return notes
 
 
-def _share_text(positions: Counter[int]) -> tuple[str, dict[int, float]] | None:
+def _share_text(positions: Counter[int], count: int = 5) -> tuple[str, dict[int, float]] | None:
     total = sum(positions.values())
     if total == 0:
         return None
-    shares = {p: positions[p] / total for p in range(1, 6)}
+    shares = {p: positions[p] / total for p in range(1, count + 1)}
     return ", ".join(f"{CIRCLED[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items()), shares
 
 
