@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from generator.assemble.blueprint import Blueprint
+from generator.assemble.copies import make_copies
 from generator.assemble.exam import Exam
 from generator.assemble.forms import make_forms
 from generator.assemble.history import HISTORY_NAME, recent_question_ids, record_exam
 from generator.assemble.manifest import MANIFEST_NAME, manifest_json
+from generator.assemble.roster import Student
 from generator.assemble.select import Selection, select_questions
 from generator.atomic import atomic_directory
 from generator.bank.model import Bank
+
+if TYPE_CHECKING:
+    from generator.render.copies import CopyOptions
 
 Progress = Callable[[str], None]
 
@@ -25,13 +30,16 @@ def exam_id_for(blueprint_path: Path, seed: int) -> str:
 
 
 def plan_exam(bank: Bank, blueprint: Blueprint, exam_id: str, out_root: Path,
-              seed: int | None = None, forms: tuple[str, ...] | None = None) -> tuple[Exam, Selection]:
-    """Select questions and make the forms; reads the history, writes nothing."""
+              seed: int | None = None, forms: tuple[str, ...] | None = None,
+              students: Sequence[Student] = ()) -> tuple[Exam, Selection]:
+    """Select questions and make the forms (and a named copy per student); reads the history, writes nothing."""
     if seed is not None or forms is not None:
         blueprint = replace_blueprint(blueprint, seed, forms)
     recent = recent_question_ids(out_root / HISTORY_NAME, bank.root, blueprint.exclude_recent, exam_id)
     selection = select_questions(bank.questions, blueprint, bank.taxonomy, blueprint.seed, recent)
-    exam = Exam(exam_id, blueprint, blueprint.seed, bank, make_forms(blueprint, selection.sections, blueprint.seed))
+    exam_forms = make_forms(blueprint, selection.sections, blueprint.seed)
+    copies = make_copies(blueprint, exam_forms, students, selection.sections, blueprint.seed) if students else ()
+    exam = Exam(exam_id, blueprint, blueprint.seed, bank, exam_forms, copies)
     return exam, selection
 
 
@@ -44,23 +52,26 @@ def replace_blueprint(blueprint: Blueprint, seed: int | None, forms: tuple[str, 
     return Blueprint.model_validate({**blueprint.model_dump(), **changes})
 
 
-def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, render: bool = True) -> Path:
+def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, render: bool = True,
+               copy_options: CopyOptions | None = None) -> Path:
     """Write the exam into ``out_root/<exam_id>``, then record it in the history."""
     target = out_root / exam.exam_id
-    write_outputs(exam, target, progress, render)
+    write_outputs(exam, target, progress, render, copy_options)
     record_exam(out_root / HISTORY_NAME, exam.bank.root, exam.exam_id, sorted(exam.question_ids))
     return target
 
 
-def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, render: bool = True) -> None:
+def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, render: bool = True,
+                  copy_options: CopyOptions | None = None) -> None:
     """Replace ``target`` atomically with the exam's manifest and (unless ``render`` is off) its PDFs and HTML."""
     with atomic_directory(target) as staging:
         (staging / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
         if render:
-            render_into(exam, staging, progress)
+            render_into(exam, staging, progress, copy_options)
 
 
-def render_into(exam: Exam, folder: Path, progress: Progress | None) -> list[Path]:
+def render_into(exam: Exam, folder: Path, progress: Progress | None,
+                copy_options: CopyOptions | None = None) -> list[Path]:
     from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
 
-    return render_exam(exam, folder, progress)
+    return render_exam(exam, folder, progress, copy_options=copy_options)

@@ -229,3 +229,25 @@ def test_statistics_feed_lint_list_and_observed_difficulty(bank, run, tmp_path):
     text = target.path.read_text(encoding="utf-8").replace(f"answer: {meta.answer}", f"answer: {wrong_choice + 1}")
     target.path.write_text(text, encoding="utf-8")
     assert suspect.question_id not in bankstats.observed(bank.root, load_bank(bank.root).questions)
+
+
+def test_named_copies_with_their_own_order_are_graded_by_their_own_key(bank, run, tmp_path):
+    exam = build_exam(bank, run, tmp_path, extra="copies: {order: student}")
+    roster = write_csv(tmp_path / "roster.csv", [["수험번호", "성명"], ["20301", "김하나"], ["20302", "이둘"]])
+    result = run("build", tmp_path / "grade.yaml", "--bank", bank.root, "--out", tmp_path / "named", "--roster", roster,
+                 "--no-render")
+    assert result.exit_code == 0, result.output
+    manifest = read_manifest(tmp_path / "named" / "grade-4" / "manifest.json")
+    assert all("order" in copy for copy in manifest["copies"])
+    key = exam_key(manifest)
+    rows = []
+    for copy in manifest["copies"]:
+        sheet = key.copies[copy["copy"]]
+        rows.append([copy["student_id"], "", "", *[str(i.answer) if i.answer is not None else f"{i.points:g}"
+                                                  for i in sheet.items]])
+    path = write_csv(tmp_path / "r.csv", [HEADER, *rows])
+    scores = grade_rows(read_responses(path), key)
+    assert [s.total for s in scores] == [key.total_points] * 2  # found by 수험번호, no form or copy column needed
+    first = key.copies[manifest["copies"][0]["copy"]]
+    assert [i.question_id for i in first.items] != [i.question_id for i in key.forms["A"].items] or \
+        [i.answer for i in first.items] != [i.answer for i in key.forms["A"].items]

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
-from generator.assemble.exam import Exam, ExamForm, ExamItem, ExamSection
+from generator.assemble.exam import Exam, ExamCopy, ExamForm, ExamItem, ExamSection
 from generator.bank.model import Bank
 from generator.bank.schema import McqMeta
 from generator.problems import UserError, display_path
@@ -26,7 +27,26 @@ def manifest_dict(exam: Exam) -> dict[str, Any]:
         "blueprint": exam.blueprint.model_dump(mode="json"),
         "total_points": exam.total_points,
         "forms": [_form_dict(form) for form in exam.forms],
+        **({"copies": [_copy_dict(copy) for copy in exam.copies]} if exam.copies else {}),
     }
+
+
+def _copy_dict(copy: ExamCopy) -> dict[str, Any]:
+    """A named copy: who, which form (or its own order), and its key."""
+    record: dict[str, Any] = {"copy": copy.code, "student_id": copy.student_id, "name": copy.name}
+    if copy.klass:
+        record["class"] = copy.klass
+    if copy.seat:
+        record["seat"] = copy.seat
+    if copy.own_order:
+        own = _form_dict(copy.form)
+        record["order"] = [{"number": item.number, "id": item.question.id,
+                            **({"choice_order": list(item.choice_order)} if item.choice_order else {})}
+                           for item in copy.form.items]
+        record["key"] = own["key"]
+    else:
+        record["form"] = copy.form.name
+    return record
 
 
 def _form_dict(form: ExamForm) -> dict[str, Any]:
@@ -92,10 +112,36 @@ def exam_from_manifest(data: dict[str, Any], bank: Bank, shown: str) -> Exam:
                     problems.append(f"{shown}: '{record['id']}' now has {len(question.meta.choices)} choices, "
                                     f"the exam was built with {len(order)}: build a new exam instead")
                     continue
-                items.append(ExamItem(record["number"], question, record["points"], order))
+                items.append(ExamItem(record["number"], question, pts.tidy(record["points"]), order))
             sections.append(ExamSection(section["name"], blueprint.sections[len(sections)].type,
                                         section["instructions"], tuple(items)))
         forms.append(ExamForm(form["name"], tuple(sections)))
     if problems:
         raise UserError("\n".join(problems))
-    return Exam(data["exam_id"], blueprint, data["seed"], bank, tuple(forms))
+    copies = tuple(_copy_from(record, index, forms, blueprint, shown)
+                   for index, record in enumerate(data.get("copies", ()), 1))
+    return Exam(data["exam_id"], blueprint, data["seed"], bank, tuple(forms), copies)
+
+
+def _copy_from(record: dict[str, Any], number: int, forms: list[ExamForm], blueprint: Blueprint,
+               shown: str) -> ExamCopy:
+    """A copy as recorded: its form by name, or its own order rebuilt from the recorded permutation."""
+    from generator.assemble.copies import OWN_ORDER_LABEL
+
+    student_id, name = str(record["student_id"]), str(record["name"])
+    klass, seat = str(record.get("class", "")), str(record.get("seat", ""))
+    if "form" in record:
+        form = next((f for f in forms if f.name == record["form"]), None)
+        if form is None:
+            raise UserError(f"{shown}: copy {record.get('copy')}: form {record['form']!r} is not in the manifest")
+        return ExamCopy(number, student_id, name, form, klass, seat)
+    order = {entry["id"]: entry for entry in record["order"]}
+    number_of = {entry["id"]: entry["number"] for entry in record["order"]}
+    sections = []
+    for section in forms[0].sections:
+        items = sorted((ExamItem(number_of[item.question.id], item.question, item.points,
+                                 tuple(order[item.question.id].get("choice_order", ())))
+                        for item in section.items), key=lambda item: item.number)
+        sections.append(ExamSection(section.name, section.type, section.instructions, tuple(items)))
+    own = ExamForm(f"#{student_id}", tuple(sections), OWN_ORDER_LABEL)
+    return ExamCopy(number, student_id, name, own, klass, seat, own_order=True)

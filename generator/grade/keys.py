@@ -53,6 +53,7 @@ class ExamKey:
     forms: dict[str, SheetKey]
     copies: dict[str, SheetKey] = field(default_factory=dict)
     wrong_penalty: float = 0.0  # share of a question's points lost for a wrong (or multiple) mark
+    copy_of_student: dict[str, str] = field(default_factory=dict)  # 수험번호 -> copy code (roster builds)
 
     @property
     def first(self) -> SheetKey:
@@ -72,8 +73,12 @@ class ExamKey:
     def total_points(self) -> float:
         return sum(item.points for item in self.first.items)
 
-    def sheet_key(self, form: str, copy: str) -> SheetKey | str:
-        """The key that applies to a row with this form and copy, or why none does (a message)."""
+    def sheet_key(self, form: str, copy: str, student_id: str = "") -> SheetKey | str:
+        """The key that applies to a row with this form, copy and 수험번호, or why none does (a message).
+
+        A named copy's key wins (given by its code, or found by the student's 수험번호), then the form's."""
+        if not copy and student_id in self.copy_of_student:
+            copy = self.copy_of_student[student_id]
         if copy:
             if copy in self.copies:
                 return self.copies[copy]
@@ -113,13 +118,37 @@ def exam_key(manifest: dict[str, Any]) -> ExamKey:
     """Keys of every form (and copy, when the manifest has any) of a manifest dict."""
     forms = {str(f["name"]): _sheet(f, str(f["name"]), f"{f['name']}형") for f in manifest["forms"]}
     copies = {}
-    for copy in manifest.get("copies", ()) or ():  # personal copies (roster builds): same shape as a form
+    by_student = {}
+    for copy in manifest.get("copies", ()) or ():  # named copies (build --roster)
         copy_id = str(copy.get("copy") or copy.get("id"))
-        copies[copy_id] = _sheet(copy, copy_id, str(copy.get("label") or copy_id))
+        if "sections" in copy:
+            sheet = _sheet(copy, copy_id, str(copy.get("label") or copy_id))
+        elif "order" in copy:
+            sheet = _own_order(copy, copy_id, next(iter(forms.values())))
+        else:
+            sheet = forms[str(copy["form"])]
+        copies[copy_id] = sheet
+        if copy.get("student_id"):
+            by_student[str(copy["student_id"])] = copy_id
     blueprint = manifest.get("blueprint", {})
     scoring = blueprint.get("scoring") or {}
     return ExamKey(str(manifest["exam_id"]), str(blueprint.get("title", "")), forms, copies,
-                   float(scoring.get("wrong_penalty", 0.0)))
+                   float(scoring.get("wrong_penalty", 0.0)), by_student)
+
+
+def _own_order(copy: dict[str, Any], copy_id: str, first: SheetKey) -> SheetKey:
+    """A copy with its own question and choice order: types and points from the first form, key from the
+    bank answer that form records (the same question has the same correct bank choice everywhere)."""
+    by_id = {item.question_id: item for item in first.items}
+    items = []
+    for entry in copy["order"]:
+        ref = by_id[str(entry["id"])]
+        order = tuple(int(i) for i in entry.get("choice_order", ()))
+        answer = None
+        if ref.answer is not None and order:
+            answer = order.index(ref.bank_choice(ref.answer)) + 1
+        items.append(KeyItem(int(entry["number"]), ref.question_id, ref.type, ref.points, order, answer))
+    return SheetKey(copy_id, f"개인 문항 순서({copy.get('student_id', copy_id)})", tuple(sorted(items, key=lambda i: i.number)))
 
 
 def rekey(key: ExamKey, answers: dict[str, int]) -> ExamKey:
@@ -133,4 +162,4 @@ def rekey(key: ExamKey, answers: dict[str, int]) -> ExamKey:
         return SheetKey(sheet.name, sheet.label, items)
 
     return ExamKey(key.exam_id, key.title, {n: fix(s) for n, s in key.forms.items()},
-                   {n: fix(s) for n, s in key.copies.items()}, key.wrong_penalty)
+                   {n: fix(s) for n, s in key.copies.items()}, key.wrong_penalty, key.copy_of_student)

@@ -148,7 +148,7 @@ def grade_rows(rows: Sequence[ResponseRow], key: ExamKey, roster: Sequence[Stude
         if sid and sid not in seen:
             seen[sid] = row.row
         form = row.form or (student.form if student else "")
-        sheet = key.sheet_key(form, row.copy.strip())
+        sheet = key.sheet_key(form, row.copy.strip(), sid)
         if isinstance(sheet, str):
             problems.append(Problem(row.source, row.row, "문형", sheet))
             continue
