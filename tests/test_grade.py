@@ -251,3 +251,14 @@ def test_named_copies_with_their_own_order_are_graded_by_their_own_key(bank, run
     first = key.copies[manifest["copies"][0]["copy"]]
     assert [i.question_id for i in first.items] != [i.question_id for i in key.forms["A"].items] or \
         [i.answer for i in first.items] != [i.answer for i in key.forms["A"].items]
+
+
+def test_missing_scans_and_cp949_sheets_get_a_clear_message(bank, run, tmp_path):
+    exam = build_exam(bank, run, tmp_path)
+    result = run("grade", exam, "--bank", bank.root)
+    assert result.exit_code == 1 and "no scanned responses" in result.output and "--template" in result.output
+    typed = tmp_path / "typed.csv"
+    typed.write_bytes("수험번호,문형,1\n1,A,3\n".encode("cp949"))
+    result = run("grade", exam, "--bank", bank.root, "--responses", typed)
+    assert result.exit_code == 1 and "not UTF-8" in result.output and "iconv -f cp949" in result.output
+    assert not (exam / "results").exists()
