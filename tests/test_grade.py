@@ -232,7 +232,7 @@ def test_statistics_feed_lint_list_and_observed_difficulty(bank, run, tmp_path):
 
 
 def test_named_copies_with_their_own_order_are_graded_by_their_own_key(bank, run, tmp_path):
-    exam = build_exam(bank, run, tmp_path, extra="copies: {order: student}")
+    build_exam(bank, run, tmp_path, extra="copies: {order: student}")
     roster = write_csv(tmp_path / "roster.csv", [["수험번호", "성명"], ["20301", "김하나"], ["20302", "이둘"]])
     result = run("build", tmp_path / "grade.yaml", "--bank", bank.root, "--out", tmp_path / "named", "--roster", roster,
                  "--no-render")
