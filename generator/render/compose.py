@@ -193,16 +193,10 @@ class ComposedPage:
     placements: list[Placement] = field(default_factory=list)
     drawing: list[str] = field(default_factory=list)  # raw PDF operators in mm-scaled page space (see PageWriter)
     size_mm: tuple[float, float] = A4
-    template: tuple[int, str] | None = None  # (index into PageWriter templates, label) drawn first, full page
+    template: tuple[int, int] | None = None  # (template, page of it) drawn first, as the page's background
 
     def place(self, key: str, x_mm: float, y_mm: float) -> None:
         self.placements.append(Placement(key, x_mm, y_mm))
-
-
-def rect_ops(x_mm: float, y_mm: float, w_mm: float, h_mm: float, page_h_mm: float = A4[1]) -> str:
-    """A filled rectangle given from the top-left corner, in PDF points."""
-    k = PT_PER_MM
-    return f"{x_mm * k:.2f} {(page_h_mm - y_mm - h_mm) * k:.2f} {w_mm * k:.2f} {h_mm * k:.2f} re f"
 
 
 def line_ops(x1: float, y1: float, x2: float, y2: float, width_pt: float, page_h_mm: float = A4[1]) -> str:
@@ -295,8 +289,7 @@ class PageWriter:
         width_mm, height_mm = page.size_mm
         ops: list[str] = []
         if page.template is not None:
-            index, spec = page.template
-            ops.append(f"q {self._template(index, int(spec))} Do Q")
+            ops.append(f"q {self._template(*page.template)} Do Q")
         for placement in page.placements:
             name, source_h = self._piece(placement.key)
             ty = (height_mm - placement.y_mm - source_h) * k
@@ -342,4 +335,4 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
 
 
 __all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "concatenate",
-           "qr_ops", "rect_ops", "line_ops", "circle_ops", "PX_PER_MM", "PT_PER_MM", "A4"]
+           "qr_ops", "line_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

@@ -116,7 +116,7 @@ def sheet_pages(exam: Exam, copy: ExamCopy, template: SheetTemplate, index: int,
     pages = []
     form_slot = OWN_ORDER_QR_FORM if copy.own_order else copy.form.name
     for page_index, anchors in enumerate(template.anchors):
-        page = ComposedPage(template=(index, str(page_index)))
+        page = ComposedPage(template=(index, page_index))
         qr = anchors.get("qr")
         if qr is not None:
             payload = qr_payload(exam.exam_id, form_slot, page_index + 1, copy.code)
