@@ -161,10 +161,14 @@ def check_includes(path: Path, blueprint: Blueprint, bank: Bank) -> None:
             problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is not in the bank"
                                     f"{did_you_mean(question_id, bank.by_id)}"))
         elif question.type not in types:
-            problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is a {question.type.value} "
-                                    f"question, but the blueprint has no {question.type.value} section: add one "
+            problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is {_article(question.type)} "
+                                    f"{question.type.value} question, but the blueprint has no {question.type.value} section: add one "
                                     "or leave the id out"))
         elif blueprint.include_ids.index(question_id) != index:
             problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is listed twice"))
     if problems:
         raise UserError(problems)
+
+
+def _article(kind: QuestionType) -> str:
+    return "a" if kind == QuestionType.SHORT else "an"  # a short, an mcq, an essay

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator.assemble.blueprint import MAX_POINTS, MAX_QUESTIONS, MAX_SEED, Blueprint
 from generator.assemble.exam import Exam, ExamForm, ExamItem, ExamSection
-from generator.bank.model import Bank
 from generator.bank import frontmatter
+from generator.bank.model import Bank
 from generator.bank.schema import MAX_CHOICES, McqMeta, QuestionType
 from generator.problems import Problem, UserError, display_path
 
@@ -141,8 +141,11 @@ def _structure_problems(data: dict[str, Any], text: str, shown: str) -> list[Pro
         return [at(("blueprint", *item["loc"]), _field(("blueprint", *item["loc"])), _message(item))
                 for item in error.errors()]
     problems: list[Problem] = []
-    if tuple(form.name for form in record.forms) != blueprint.forms:
-        problems.append(at(("forms",), "forms", f"forms {[f.name for f in record.forms]} do not match the "
+    names = [form.name for form in record.forms]
+    if tuple(names) != blueprint.forms:
+        wrong = next((i for i, name in enumerate(names) if i >= len(blueprint.forms) or name != blueprint.forms[i]),
+                     len(names) - 1)
+        problems.append(at(("forms", wrong, "name"), f"forms.{wrong}.name", f"forms {names} do not match the "
                            f"blueprint's {list(blueprint.forms)}"))
     first_ids: list[str] | None = None
     for f, form in enumerate(record.forms):
