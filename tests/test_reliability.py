@@ -267,10 +267,12 @@ def test_interrupted_build_leaves_no_staging_folder_and_no_worker(quiz, tmp_path
     workers = _children(build.process.pid)
     assert workers, "rendering runs in worker processes"
     build.process.send_signal(signum)
-    assert build.process.wait(timeout=30) == status
-    message = build.stderr_after_exit()
-    assert word in message and "no partial output was left behind" in message and "Traceback" not in message
-    _assert_gone(workers)
+    try:
+        assert build.process.wait(timeout=30) == status
+        message = build.stderr_after_exit()
+        assert word in message and "no partial output was left behind" in message and "Traceback" not in message
+    finally:
+        _assert_gone(workers)
     assert _junk(out) == [] and not (out / "quiz-3").exists() and not (out / "history.json").exists()
 
 
@@ -278,7 +280,10 @@ def _assert_gone(workers: list[int]) -> None:
     deadline = time.monotonic() + 5
     while any(map(_alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(map(_alive, workers)), "render workers outlived the build"
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:  # do not leave them running when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "render workers outlived the build"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -315,28 +320,31 @@ def test_ctrl_c_and_sigterm_messages(run, quiz, tmp_path, monkeypatch):
         assert _junk(tmp_path / "out") == []
 
 
-def test_solver_leaves_ctrl_c_to_python(exam_bank_blueprint):
-    """CP-SAT installs its own SIGINT handler unless told not to; after selection Ctrl-C must still raise."""
-    from generator.build import plan_exam
-    from generator.interrupt import handle_signals
+SOLVE_THEN_CTRL_C = """
+import signal, sys, time
+from pathlib import Path
+from generator.assemble.blueprint import load_blueprint
+from generator.bank.loader import load_bank
+from generator.build import plan_exam
+from generator.interrupt import handle_signals
 
-    bank, blueprint, out = exam_bank_blueprint
-    with handle_signals():
-        plan_exam(bank, blueprint, "mock-1", out)
-        with pytest.raises(KeyboardInterrupt):
-            signal.raise_signal(signal.SIGINT)
-            time.sleep(0.1)
+bank = load_bank(Path(sys.argv[1]))
+with handle_signals():
+    plan_exam(bank, load_blueprint(Path(sys.argv[2]), bank.taxonomy), "quiz-3", Path(sys.argv[3]))
+    try:
+        signal.raise_signal(signal.SIGINT)
+        time.sleep(1)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt after selection")
+"""
 
 
-@pytest.fixture
-def exam_bank_blueprint(tmp_path):
-    from generator.assemble.blueprint import load_blueprint
-    from generator.bank.loader import load_bank
-
-    bank = load_bank(RENDER_BANK)
-    path = tmp_path / "quiz.yaml"
-    path.write_text(QUIZ, encoding="utf-8")
-    return bank, load_blueprint(path, bank.taxonomy), tmp_path / "out"
+def test_ctrl_c_after_selection_still_reaches_python(quiz, tmp_path):
+    """CP-SAT resets the SIGINT handler unless told not to: Ctrl-C then killed the build without cleanup."""
+    result = subprocess.run([sys.executable, "-c", SOLVE_THEN_CTRL_C, str(RENDER_BANK), str(quiz), str(tmp_path)],
+                            env=_subprocess_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "KeyboardInterrupt after selection"
 
 
 # ---------------------------------------------------------------- no traceback, one clear message
