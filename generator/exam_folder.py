@@ -142,7 +142,7 @@ def staging_for(target: Path) -> Iterator[Staging]:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would terminate the process
         return True
     try:
         os.kill(pid, 0)

@@ -143,6 +143,17 @@ def test_damaged_history_stops_the_build_before_anything_is_written(run, quiz, t
         assert sorted(p.name for p in out.iterdir() if p.name != ".mockexam.lock") == ["history.json"]
 
 
+def test_a_fifo_named_like_the_history_or_the_manifest_does_not_hang(run, quiz, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "history.json")
+    result = _build(run, quiz, out, "--no-render")
+    assert result.exit_code == 1 and "history.json: the exam history is damaged (it is not a regular file)" in result.output
+    os.mkfifo(tmp_path / "manifest.json")
+    result = run("render", tmp_path / "manifest.json", "--bank", RENDER_BANK)
+    assert result.exit_code == 1 and "manifest.json: not a regular file" in result.output
+
+
 def test_history_damaged_during_rendering_means_the_exam_is_not_published(run, quiz, tmp_path, monkeypatch):
     import generator.build as build
 

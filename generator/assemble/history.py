@@ -32,12 +32,12 @@ def read_history(path: Path) -> list[dict[str, Any]]:
     """The recorded exams, oldest first; raises UserError when the file is damaged."""
     if not path.exists():
         return []
+    if not path.is_file():  # a FIFO would block the read forever
+        raise _damaged(path, "it is not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise _damaged(path, "it is not UTF-8 text") from None
-    except IsADirectoryError:
-        raise _damaged(path, "it is a folder") from None
     try:
         data = json.loads(text)
     except RecursionError:

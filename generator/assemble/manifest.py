@@ -105,6 +105,8 @@ class ManifestRecord(_Record):
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest as plain data, checked key by key; raises UserError naming file and line."""
     shown = display_path(path)
+    if path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+        raise UserError(f"{shown}: not a regular file; pass the manifest.json of an exam folder")
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text)
