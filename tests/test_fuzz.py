@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from generator.problems import UserError
 PROJECT = Path(__file__).resolve().parent.parent
 RENDER_BANK = PROJECT / "tests" / "fixtures" / "render_bank"
 BANK = load_bank(RENDER_BANK)
-FUZZ = settings(max_examples=120, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("MOCKEXAM_FUZZ_EXAMPLES", "120")), deadline=3000, suppress_health_check=[HealthCheck.too_slow])
 WORK = Path(tempfile.mkdtemp(prefix="mockexam-fuzz-"))
 
 VALID_QUESTION = (RENDER_BANK / "questions" / "model" / "rt-attention-heads.md").read_text(encoding="utf-8")
