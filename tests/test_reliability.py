@@ -50,19 +50,19 @@ def _junk(out: Path) -> list[str]:
 
 def test_render_and_rebuild_keep_the_users_files_in_the_exam_folder(run, quiz, tmp_path):
     out = tmp_path / "out"
-    assert _build(run, quiz, out).exit_code == 0
+    assert _build(run, quiz, out, "--no-render").exit_code == 0
     folder = out / "quiz-3"
     (folder / "grades.csv").write_text("student,score\nkim,90\n", encoding="utf-8")
     (folder / "scans").mkdir()
     (folder / "scans" / "page-1.png").write_bytes(b"\x89PNG")
     (folder / "results").mkdir()
-    before = (folder / "booklet-A.pdf").stat().st_mtime_ns
 
     result = run("render", folder / "manifest.json", "--bank", RENDER_BANK)
     assert result.exit_code == 0, result.output
     assert (folder / "grades.csv").read_text(encoding="utf-8") == "student,score\nkim,90\n"
     assert (folder / "scans" / "page-1.png").read_bytes() == b"\x89PNG" and (folder / "results").is_dir()
-    assert (folder / "booklet-A.pdf").stat().st_mtime_ns != before, "the outputs were written again"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        OUTPUTS + ["grades.csv", "results", "scans"])
 
     result = _build(run, quiz, out, "--forms", "A", "--no-render")
     assert result.exit_code == 0, result.output
@@ -476,6 +476,16 @@ def test_render_reports_a_broken_manifest_with_file_and_line(run, quiz, tmp_path
         result = run("render", path, "--bank", RENDER_BANK)
         assert result.exit_code == 1 and message in result.output, (message, result.output)
         assert "Traceback" not in result.output
+    data = json.loads(json.dumps(original))
+    moved = data["forms"][0]["sections"][0]["items"][0]["id"]
+    for form in data["forms"]:
+        for item in form["sections"][0]["items"]:
+            if item["id"] == moved:
+                item["id"] = "rt-essay-attention"
+    _edit(path, data)
+    result = run("render", path, "--bank", RENDER_BANK)
+    assert result.exit_code == 1
+    assert "'rt-essay-attention' is now of type essay, but the exam has it in its mcq section" in result.output
     path.write_text('{"schema": "mockexam.manifest/1", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     result = run("render", path, "--bank", RENDER_BANK)
     assert result.exit_code == 1 and "nested too deeply" in result.output

@@ -219,8 +219,8 @@ def exam_from_manifest(data: dict[str, Any], bank: Bank, shown: str) -> Exam:
                     continue
                 if question.type != kind:
                     problems.append(f"{shown}: form {form['name']} question {record['number']}: '{record['id']}' "
-                                    f"is now a {question.type.value} question, the exam was built with it as "
-                                    f"{kind.value}: build a new exam instead")
+                                    f"is now of type {question.type.value}, but the exam has it in its {kind.value} section: "
+                                    "build a new exam instead")
                     continue
                 order = tuple(record.get("choice_order") or ()) if isinstance(question.meta, McqMeta) else ()
                 if isinstance(question.meta, McqMeta) and sorted(order) != list(range(len(question.meta.choices))):
