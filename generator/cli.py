@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator import __version__
+from generator.assemble.points import tidy as tidy_points
 from generator.bank import query, skeleton
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.lint import lint as run_lint
@@ -154,7 +155,7 @@ def list_questions(
         return
     columns = max(20, _terminal_width() - 70)
     rows = [
-        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        (q.id, q.type.value, q.topic, q.difficulty, tidy_points(q.points), truncate(" ".join(q.body.stem.split()), columns))
         for q in found
     ]
     click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))
@@ -252,7 +253,7 @@ def schema(out: Path | None) -> None:
               help="Cosine similarity from which two questions count as near-duplicates.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
 def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
-    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
+    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices and cues, answer leaks, glossary, answer spread, glyphs."""
     bank = load_bank(bank_dir)
     report = run_lint(bank, similarity)
     for warning in report.warnings:
@@ -262,6 +263,19 @@ def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
     click.echo(f"{report.count} warning(s) in {len(bank.questions)} questions", err=True)
     if strict and report.count:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, no_open: bool) -> None:
+    """Live page of the bank as it will print (and BLUEPRINT's exam); updates on every save."""
+    from generator.preview.server import serve
+
+    serve(bank_dir, blueprint_path, host, port, open_browser=not no_open, say=click.echo)
 
 
 # ---------------------------------------------------------------- exams
@@ -296,25 +310,42 @@ def _forms(_ctx: click.Context, _param: click.Parameter, value: str | None) -> t
               show_default=True, help="Folder that receives <exam>/ and history.json.")
 @click.option("--dry-run", is_flag=True, help="Print the selection and the constraints; write nothing.")
 @click.option("--no-render", is_flag=True, help="Write only manifest.json (no PDF/HTML).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Class list (.csv or .xlsx: 수험번호, 성명, optional 반, 번호, 문형): one named copy per student.")
+@click.option("--collate", is_flag=True, help="With --roster: also one PDF per student (booklet + answer sheet).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With --roster: worker processes for the copies.")
+@click.option("--dask", "dask_address", metavar="SCHEDULER",
+              help="With --roster: send batches of copies to this Dask scheduler (e.g. tcp://host:8786).")
 def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[str, ...] | None,
-          out_root: Path, dry_run: bool, no_render: bool) -> None:
+          out_root: Path, dry_run: bool, no_render: bool, roster: Path | None, collate: bool, jobs: int,
+          dask_address: str | None) -> None:
     """Select questions for BLUEPRINT, shuffle the forms and write PDFs, HTML and manifest.json."""
     from generator.assemble.blueprint import check_includes, load_blueprint
+    from generator.assemble.roster import load_roster
     from generator.assemble.select import describe_selection
     from generator.build import exam_id_for, plan_exam, write_exam
-
+    if roster is None and (collate or jobs > 1 or dask_address):
+        raise UserError("--collate, --jobs and --dask apply to named copies: add --roster students.csv")
     bank = load_bank(bank_dir)
     blueprint = load_blueprint(blueprint_path, bank.taxonomy)
     check_includes(blueprint_path, blueprint, bank)
+    students = load_roster(roster, forms or blueprint.forms) if roster is not None else ()
     effective_seed = blueprint.seed if seed is None else seed
     exam, selection = plan_exam(bank, blueprint, exam_id_for(blueprint_path, effective_seed), out_root.resolve(),
-                                seed, forms)
+                                seed, forms, students)
     if dry_run:
         _print_dry_run(exam, selection, describe_selection(selection, exam.blueprint))
         return
-    target = write_exam(exam, out_root.resolve(), progress=_say_rendering, render=not no_render)
+    options = None
+    if students:
+        from generator.render.copies import CopyOptions
+
+        options = CopyOptions(collate=collate, jobs=jobs, dask=dask_address)
+    target = write_exam(exam, out_root.resolve(), progress=_say_rendering, render=not no_render, copy_options=options)
+    who = f", {len(exam.copies)} named copies" if exam.copies else ""
     click.echo(f"built {exam.exam_id}: {len(exam.question_ids)} questions, {exam.total_points} points, "
-               f"forms {', '.join(f.name for f in exam.forms)}")
+               f"forms {', '.join(f.name for f in exam.forms)}{who}")
     from generator.exam_folder import owned_files
 
     for name in sorted(owned_files(target)):
@@ -325,7 +356,7 @@ def _say_rendering(step: str) -> None:
     click.echo(f"  rendering {step}…", err=True)
 
 
-def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
+def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int | float, int | float]]) -> None:
     form = exam.forms[0]
     click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
                f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")
@@ -377,14 +408,26 @@ def bench_validate_command(count: int) -> None:
     bench_validate(count, report=click.echo)
 
 
+@bench.command("preview")
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--saves", default=10, show_default=True, help="File saves to time.")
+def bench_preview_command(blueprint_path: Path | None, bank_dir: Path, saves: int) -> None:
+    """Time from saving a question file to the preview's push (on a copy of the bank)."""
+    from generator.preview.bench import bench_preview
+
+    bench_preview(bank_dir, blueprint_path, saves, report=click.echo)
+
+
 @bench.command("assemble")
 @click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
 @click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
-def bench_assemble_command(count: int, questions: int) -> None:
+@click.option("--choices", default=5, show_default=True, type=click.IntRange(2, 5), help="Choices per MCQ.")
+def bench_assemble_command(count: int, questions: int, choices: int) -> None:
     """Time selection and 2 forms from a large in-memory bank (target <= 1 s)."""
     from generator.bench import bench_assemble
 
-    bench_assemble(count, questions, report=click.echo)
+    bench_assemble(count, questions, report=click.echo, choices=choices)
 
 
 @bench.command("build")
@@ -397,3 +440,91 @@ def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> Non
     from generator.bench import bench_build
 
     bench_build(blueprint_path, bank_dir, seeds, report=click.echo)
+
+
+# ---------------------------------------------------------------- exchange (generator/interop)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--topic", help="Leaf for questions whose file gives no topic (or an unknown category).")
+@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML: 'topics:' category -> leaf, 'columns:' your header -> ours.")
+@click.option("--dry-run", is_flag=True, help="Check everything and list the files; write nothing.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an Excel template (Korean headers, drop-down lists, examples) to this path and stop.")
+def import_command(files: tuple[Path, ...], bank_dir: Path, topic: str | None, mapping: Path | None,
+                   dry_run: bool, template: Path | None) -> None:
+    """Import questions from Excel (.xlsx), CSV, GIFT (.gift/.txt), Moodle XML (.xml) or QTI (.zip): all or
+    nothing, never overwriting (docs/interop.md)."""
+    if template is not None:
+        from generator.interop.template import write_template
+
+        taxonomy = load_taxonomy(bank_dir.resolve()) if (bank_dir / "topics.yaml").is_file() else None
+        write_template(template, taxonomy)
+        click.echo(f"wrote {display_path(template)}: fill in one question per row, then "
+                   f"`mockexam import {display_path(template)}`")
+        return
+    if not files:
+        raise click.UsageError("name at least one FILE to import (or --template PATH)")
+    from generator.interop.importer import import_files
+
+    result = import_files(list(files), bank_dir, topic, mapping, dry_run)
+    verb = "would write" if dry_run else "wrote"
+    for item in result.planned:
+        click.echo(f"  {verb} {display_path(item.path)}  ({item.draft.where})")
+    click.echo(f"{verb} {len(result.planned)} question file(s) into {display_path(bank_dir)}")
+    for source, losses in result.losses.items():
+        for line in losses.lines():
+            click.echo(f"note: {source}: not carried: {line}", err=True)
+
+
+@cli.command("export")
+@click.argument("exam_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@bank_option
+@click.option("--format", "fmt", required=True, help="hwpx, docx, moodle-xml, gift, qti or xlsx (or a build output).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), help="Without EXAM_DIR: type.")
+@click.option("--topic", help="Without EXAM_DIR: a leaf or an area.")
+@click.option("--difficulty", callback=_difficulties, help="Without EXAM_DIR: level, list or range.")
+@click.option("--tag", help="Without EXAM_DIR: only questions with this tag.")
+@click.option("--search", help="Without EXAM_DIR: text to find.")
+def export_command(exam_dir: Path | None, bank_dir: Path, fmt: str, out: Path, kind: str | None,
+                   topic: str | None, difficulty: frozenset[int] | None, tag: str | None, search: str | None) -> None:
+    """Export a built exam (EXAM_DIR) or bank questions (filters as in `list`) for 한글, Moodle, Canvas."""
+    from generator.interop.export import export
+
+    if exam_dir is not None and any(v is not None for v in (kind, topic, difficulty, tag, search)):
+        raise click.UsageError("--type/--topic/--difficulty/--tag/--search select bank questions; "
+                               "an EXAM_DIR is exported whole")
+    bank = load_bank(bank_dir)
+    where = None
+    if exam_dir is None:
+        _check_topic(bank, topic)
+        where = query.QuestionFilter(QuestionType(kind) if kind else None, topic, difficulty, tag, search)
+    written, notes = export(bank, exam_dir, where, fmt, out)
+    for note in notes:
+        click.echo(note, err=True)
+    for path in written:
+        click.echo(f"wrote {display_path(path)}")
+
+
+@bench.command("import")
+@click.option("--count", default=100, show_default=True, help="Questions in the synthetic .xlsx.")
+def bench_import_command(count: int) -> None:
+    """Time `mockexam import` of an .xlsx (target <= 2 s for 100 questions, validation included)."""
+    from generator.interop.bench_import import bench_import
+
+    bench_import(count, report=click.echo)
+
+@bench.command("copies")
+@click.option("--n", "count", type=click.IntRange(11, 100_000), default=100, show_default=True,
+              help="Named copies (students in a synthetic roster).")
+@click.option("--order", type=click.Choice(["student", "form"]), default="student", show_default=True)
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True)
+def bench_copies_command(count: int, order: str, jobs: int) -> None:
+    """Time N named copies of a 40-question MCQ exam (target <= 10 s for 100; <= 50 ms per extra copy)."""
+    from generator.bench_copies import bench_copies
+
+    bench_copies(count, order, jobs, report=click.echo)

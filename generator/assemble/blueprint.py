@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,10 +14,11 @@ from pydantic import (
     model_validator,
 )
 
+from generator.assemble import points as pts
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
 from generator.bank.model import Bank, Taxonomy
-from generator.bank.schema import QuestionType, Slug
+from generator.bank.schema import CIRCLED, MAX_CHOICES, QuestionType, Slug
 from generator.problems import Problem, UserError, did_you_mean, display_path
 
 SHARE_TOLERANCE = 1e-6
@@ -33,7 +34,7 @@ FORM_NAME_RULE = "a form name is 1 to 4 capital letters, digits or Hangul syllab
 FormName = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9가-힣]{1,4}$")]
 
 DEFAULT_INSTRUCTIONS = {
-    QuestionType.MCQ: "각 문항의 답을 ①~⑤ 중에서 하나만 골라 답안지에 표기하시오.",
+    QuestionType.MCQ: "각 문항의 답을 ①~{last} 중에서 하나만 골라 답안지에 표기하시오.",  # {last}: ④ for 4 choices
     QuestionType.SHORT: "각 문항의 답을 답안지의 해당 칸에 단어 또는 수로 쓰시오.",
     QuestionType.ESSAY: "각 문항의 답을 답안지의 해당 쪽에 서술하시오. 채점 기준에 따라 부분 점수가 있다.",
 }
@@ -49,16 +50,28 @@ class SectionSpec(_Strict):
     name: str | None = Field(default=None, description="Heading on paper; default 객관식/단답형/서술형.")
     type: QuestionType
     count: int = Field(gt=0, le=MAX_QUESTIONS)
-    points: int | None = Field(default=None, gt=0, le=MAX_POINTS, description="Points per question; default: the question's own.")
+    points: float | None = Field(default=None, gt=0, le=MAX_POINTS,
+                                 description="Points per question, e.g. 2.5; default: the question's own.")
     instructions: str | None = None
 
     @property
     def title(self) -> str:
         return self.name or self.type.label
 
-    @property
-    def instruction_text(self) -> str:
-        return self.instructions or DEFAULT_INSTRUCTIONS[self.type]
+    def instruction_text(self, choices: int = MAX_CHOICES) -> str:
+        """The section's instructions: the blueprint's own, else the default for its type, which names the
+        choices the section's MCQs have (①~④ when the most any of them has is 4)."""
+        return self.instructions or DEFAULT_INSTRUCTIONS[self.type].format(last=CIRCLED[choices - 1])
+
+
+class CopiesSpec(_Strict):
+    """How named copies (``build --roster``) are ordered."""
+
+    order: Literal["form", "student"] = Field(
+        default="form",
+        description="form: each student gets a form (from the roster's 문형 column, else alternately); "
+                    "student: each student gets a question and choice order of their own.")
+    prefill_id: bool = Field(default=True, description="Fill in the 수험번호 bubbles of each named answer sheet.")
 
 
 class Blueprint(_Strict):
@@ -66,20 +79,24 @@ class Blueprint(_Strict):
 
     title: str = Field(min_length=1)
     session: str = Field(default="", description="e.g. 제1회")
-    subject: str = Field(default="AI 전문가", description="영역 shown in the title block")
+    subject: str = Field(default="", description="Printed as written under the title, e.g. '제1과목 데이터베이스 구축'.")
     duration_minutes: int = Field(gt=0, le=MAX_MINUTES)
-    instructions: str | None = Field(default=None, description="General instructions on the first page.")
+    instructions: str | None = Field(
+        default=None, description="수험자 유의 사항 on the first page, one per line; replaces the default list.")
     forms: tuple[FormName, ...] = Field(default=("A",), min_length=1, max_length=MAX_FORMS)
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
     topics: dict[str, float] = Field(default_factory=dict, description="Share of questions per area or leaf.")
     difficulty: dict[Annotated[int, Field(ge=1, le=5)], float] = Field(default_factory=dict)
-    total_points: int | None = Field(default=None, gt=0, le=MAX_TOTAL_POINTS)
+    total_points: float | None = Field(default=None, gt=0, le=MAX_TOTAL_POINTS,
+                                       description="e.g. 100; decimals allowed (2.5 × 40).")
     require_tags: tuple[Slug, ...] = Field(default=(), description="Only questions with one of these tags.")
     exclude_tags: tuple[Slug, ...] = ()
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
     exclude_ids: tuple[Slug, ...] = ()
-    exclude_recent: int = Field(default=0, ge=0, le=MAX_RECENT, description="Avoid questions of the last N exams of this bank.")
+    exclude_recent: int = Field(default=0, ge=0, le=MAX_RECENT,
+                                description="Avoid questions of the last N exams of this bank.")
+    copies: CopiesSpec = Field(default_factory=CopiesSpec, description="Named copies for a roster.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Blueprint":
@@ -88,6 +105,11 @@ class Blueprint(_Strict):
                 raise ValueError(f"{name}: shares must not be negative")
             if shares and abs(sum(shares.values()) - 1) > SHARE_TOLERANCE:
                 raise ValueError(f"{name}: shares add up to {sum(shares.values()):.3g}, they must add up to 1")
+        amounts = [("total_points", self.total_points)] + [
+            (f"sections.{index}.points", section.points) for index, section in enumerate(self.sections)]
+        for name, amount in amounts:
+            if amount is not None and not pts.has_at_most_two_decimals(amount):
+                raise ValueError(f"{name}: {amount} has more than two decimals; write e.g. 2.5 or 3.25")
         if len(set(self.forms)) != len(self.forms):
             raise ValueError("forms: form names must be distinct")
         if len({s.type for s in self.sections}) != len(self.sections):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
 from generator.assemble.choice_refs import remap_choice_refs
 from generator.bank.model import Bank, Question
@@ -17,7 +18,7 @@ class ExamItem:
 
     number: int  # 1-based number on the form
     question: Question
-    points: int  # points in this exam (the blueprint may override the question's own)
+    points: int | float  # points in this exam, tidied (3, 2.5); the blueprint may override the question's own
     choice_order: tuple[int, ...] = ()  # displayed position i shows original choice choice_order[i] (0-based)
 
     @property
@@ -58,14 +59,15 @@ class ExamSection:
     items: tuple[ExamItem, ...]
 
     @property
-    def points(self) -> int:
-        return sum(item.points for item in self.items)
+    def points(self) -> int | float:
+        return pts.total(item.points for item in self.items)
 
 
 @dataclass(frozen=True)
 class ExamForm:
     name: str  # "A"
     sections: tuple[ExamSection, ...]
+    title: str = ""  # printed label when not "<name>형" (a student's own order prints 개별형)
 
     @property
     def items(self) -> tuple[ExamItem, ...]:
@@ -73,12 +75,31 @@ class ExamForm:
 
     @property
     def label(self) -> str:
-        """The form as printed, e.g. A형."""
-        return f"{self.name}형"
+        """The form as printed: A형, the name itself when it already ends in 형 (홀수형), or the title of a
+        student's own order (개별형)."""
+        return self.title or (self.name if self.name.endswith("형") else f"{self.name}형")
 
     @property
     def mcq_key(self) -> tuple[int, ...]:
         return tuple(item.answer for item in self.items if item.answer is not None)
+
+
+@dataclass(frozen=True)
+class ExamCopy:
+    """One student's named copy: a shared form, or (per-student order) a form of its own."""
+
+    number: int  # 1-based, in roster order
+    student_id: str  # 수험번호
+    name: str  # 성명
+    form: ExamForm
+    klass: str = ""  # 반
+    seat: str = ""  # 번호
+    own_order: bool = False  # the form was shuffled for this student alone
+
+    @property
+    def code(self) -> str:
+        """Short name used in the QR code and file names, e.g. c007."""
+        return f"c{self.number:03d}"
 
 
 @dataclass(frozen=True)
@@ -88,14 +109,15 @@ class Exam:
     seed: int
     bank: Bank
     forms: tuple[ExamForm, ...]
+    copies: tuple[ExamCopy, ...] = ()  # named copies from a roster (empty: one booklet per form)
 
     @cached_property
     def question_ids(self) -> frozenset[str]:
         return frozenset(item.question.id for item in self.forms[0].items)
 
     @property
-    def total_points(self) -> int:
-        return sum(section.points for section in self.forms[0].sections)
+    def total_points(self) -> int | float:
+        return pts.total(section.points for section in self.forms[0].sections)
 
     def form(self, name: str) -> ExamForm:
         return next(form for form in self.forms if form.name == name)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import MAX_POINTS, MAX_QUESTIONS, MAX_SEED, Blueprint
-from generator.assemble.exam import Exam, ExamForm, ExamItem, ExamSection
+from generator.assemble.exam import Exam, ExamCopy, ExamForm, ExamItem, ExamSection
 from generator.bank import frontmatter
 from generator.bank.model import Bank
 from generator.bank.schema import MAX_CHOICES, McqMeta, QuestionType
@@ -29,7 +30,26 @@ def manifest_dict(exam: Exam) -> dict[str, Any]:
         "blueprint": exam.blueprint.model_dump(mode="json"),
         "total_points": exam.total_points,
         "forms": [_form_dict(form) for form in exam.forms],
+        **({"copies": [_copy_dict(copy) for copy in exam.copies]} if exam.copies else {}),
     }
+
+
+def _copy_dict(copy: ExamCopy) -> dict[str, Any]:
+    """A named copy: who, which form (or its own order), and its key."""
+    record: dict[str, Any] = {"copy": copy.code, "student_id": copy.student_id, "name": copy.name}
+    if copy.klass:
+        record["class"] = copy.klass
+    if copy.seat:
+        record["seat"] = copy.seat
+    if copy.own_order:
+        own = _form_dict(copy.form)
+        record["order"] = [{"number": item.number, "id": item.question.id,
+                            **({"choice_order": list(item.choice_order)} if item.choice_order else {})}
+                           for item in copy.form.items]
+        record["key"] = own["key"]
+    else:
+        record["form"] = copy.form.name
+    return record
 
 
 def _form_dict(form: ExamForm) -> dict[str, Any]:
@@ -68,7 +88,7 @@ class _Record(BaseModel):
 class ItemRecord(_Record):
     number: int = Field(ge=1, le=MAX_QUESTIONS)
     id: str = Field(min_length=1, max_length=200)
-    points: int = Field(gt=0, le=MAX_POINTS)
+    points: float = Field(gt=0, le=MAX_POINTS)
     choice_order: tuple[Annotated[int, Field(ge=0, lt=MAX_CHOICES)], ...] | None = Field(default=None,
                                                                                          max_length=MAX_CHOICES)
     answer: int | None = Field(default=None, ge=1, le=MAX_CHOICES)
@@ -92,14 +112,33 @@ class BankRecord(_Record):
     questions: int = Field(ge=0)
 
 
+class OrderRecord(_Record):
+    number: int = Field(ge=1, le=MAX_QUESTIONS)
+    id: str = Field(min_length=1, max_length=200)
+    choice_order: tuple[Annotated[int, Field(ge=0, lt=MAX_CHOICES)], ...] | None = Field(default=None,
+                                                                                         max_length=MAX_CHOICES)
+
+
+class CopyRecord(_Record):
+    code: str = Field(alias="copy")
+    student_id: str
+    name: str
+    class_: str | None = Field(default=None, alias="class")
+    seat: str | None = None
+    form: str | None = None
+    order: tuple[OrderRecord, ...] | None = None
+    key: dict[str, int | list[str]] | None = None
+
+
 class ManifestRecord(_Record):
     schema_: str = Field(alias="schema")
     exam_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,200}$")
     seed: int = Field(ge=0, le=MAX_SEED)
     bank: BankRecord
     blueprint: dict[str, Any]
-    total_points: int = Field(ge=0)
+    total_points: float = Field(ge=0)
     forms: tuple[FormRecord, ...] = Field(min_length=1)
+    copies: tuple[CopyRecord, ...] | None = None
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -174,6 +213,17 @@ def _structure_problems(data: dict[str, Any], text: str, shown: str) -> list[Pro
                 if sorted(order) != list(range(len(order))):
                     loc = ("forms", f, "sections", s, "items", i, "choice_order")
                     problems.append(at(loc, _field(loc), f"{list(order)} is not an order of the choices"))
+    for c, copy in enumerate(record.copies or ()):
+        if (copy.form is None) == (copy.order is None):
+            problems.append(at(("copies", c), f"copies.{c}", f"copy {copy.code}: give either a form or an order"))
+        elif copy.form is not None and copy.form not in names:
+            problems.append(at(("copies", c, "form"), f"copies.{c}.form", f"copy {copy.code}: form {copy.form!r} "
+                               "is not in the manifest"))
+        elif copy.order is not None and (sorted(entry.id for entry in copy.order) != first_ids
+                                         or sorted(entry.number for entry in copy.order)
+                                         != list(range(1, len(copy.order) + 1))):
+            problems.append(at(("copies", c, "order"), f"copies.{c}.order", f"copy {copy.code}: the order must "
+                               "number every question of the exam once"))
     return problems
 
 
@@ -227,9 +277,36 @@ def exam_from_manifest(data: dict[str, Any], bank: Bank, shown: str) -> Exam:
                     problems.append(f"{shown}: '{record['id']}' now has {len(question.meta.choices)} choices, "
                                     f"the exam was built with {len(order)}: build a new exam instead")
                     continue
-                items.append(ExamItem(record["number"], question, record["points"], order))
-            sections.append(ExamSection(section["name"], kind, section["instructions"], tuple(items)))
+                items.append(ExamItem(record["number"], question, pts.tidy(record["points"]), order))
+            sections.append(ExamSection(section["name"], kind,
+                                        section["instructions"], tuple(items)))
         forms.append(ExamForm(form["name"], tuple(sections)))
     if problems:
         raise UserError("\n".join(dict.fromkeys(problems)))
-    return Exam(data["exam_id"], blueprint, data["seed"], bank, tuple(forms))
+    copies = tuple(_copy_from(record, index, forms, blueprint, shown)
+                   for index, record in enumerate(data.get("copies", ()), 1))
+    return Exam(data["exam_id"], blueprint, data["seed"], bank, tuple(forms), copies)
+
+
+def _copy_from(record: dict[str, Any], number: int, forms: list[ExamForm], blueprint: Blueprint,
+               shown: str) -> ExamCopy:
+    """A copy as recorded: its form by name, or its own order rebuilt from the recorded permutation."""
+    from generator.assemble.copies import OWN_ORDER_LABEL
+
+    student_id, name = str(record["student_id"]), str(record["name"])
+    klass, seat = str(record.get("class", "")), str(record.get("seat", ""))
+    if "form" in record:
+        form = next((f for f in forms if f.name == record["form"]), None)
+        if form is None:
+            raise UserError(f"{shown}: copy {record.get('copy')}: form {record['form']!r} is not in the manifest")
+        return ExamCopy(number, student_id, name, form, klass, seat)
+    order = {entry["id"]: entry for entry in record["order"]}
+    number_of = {entry["id"]: entry["number"] for entry in record["order"]}
+    sections = []
+    for section in forms[0].sections:
+        items = sorted((ExamItem(number_of[item.question.id], item.question, item.points,
+                                 tuple(order[item.question.id].get("choice_order", ())))
+                        for item in section.items), key=lambda item: item.number)
+        sections.append(ExamSection(section.name, section.type, section.instructions, tuple(items)))
+    own = ExamForm(f"#{student_id}", tuple(sections), OWN_ORDER_LABEL)
+    return ExamCopy(number, student_id, name, own, klass, seat, own_order=True)

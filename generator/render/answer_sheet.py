@@ -20,8 +20,10 @@ BESIDE_ID = 3  # MCQ blocks next to the 수험번호 panel; the rest go below, f
 SHORTS_ON_FIRST_PAGE = 8
 
 
-def qr_payload(exam_id: str, form: str, page: int) -> str:
-    return f"mockexam:{exam_id}:{form}:{page}"
+def qr_payload(exam_id: str, form: str, page: int, copy: str = "") -> str:
+    """What the QR code of an answer-sheet page says: exam, form, page and, for a named copy, the copy."""
+    payload = f"mockexam:{exam_id}:{form}:{page}"
+    return f"{payload}:{copy}" if copy else payload
 
 
 def qr_svg(payload: str) -> Markup:
@@ -44,7 +46,7 @@ def _blocks(items: list[ExamItem]) -> list[list[ExamItem]]:
     return [items[i:i + MCQ_PER_BLOCK] for i in range(0, len(items), MCQ_PER_BLOCK)]
 
 
-def sheet_pages(exam: Exam, form: ExamForm) -> list[SheetPage]:
+def sheet_pages(exam: Exam, form: ExamForm, with_qr: bool = True) -> list[SheetPage]:
     shorts = [item for item in form.items if item.question.type == QuestionType.SHORT]
     essays = [item for item in form.items if item.question.type == QuestionType.ESSAY]
     mcqs = [item for item in form.items if item.answer is not None]
@@ -57,22 +59,39 @@ def sheet_pages(exam: Exam, form: ExamForm) -> list[SheetPage]:
     pages += [SheetPage("essay", essays=[essay]) for essay in essays]
     for number, page in enumerate(pages, 1):
         page.number = number
-        page.payload = qr_payload(exam.exam_id, form.name, number)
-        page.qr = qr_svg(page.payload)
+        if with_qr:  # templates for named copies get their QR code drawn per copy
+            page.payload = qr_payload(exam.exam_id, form.name, number)
+            page.qr = qr_svg(page.payload)
     return pages
 
 
-def answer_sheet_html(exam: Exam, form: ExamForm) -> str:
+def bubble_labels(names: list[str]) -> list[str]:
+    """What each form's bubble shows: the name when it is one character, else its first character when
+    those differ (홀수형, 짝수형 -> 홀, 짝), else 1, 2, 3… The full name is printed under the bubble."""
+    if all(len(name) == 1 for name in names):
+        return names
+    firsts = [name[0] for name in names]
+    return firsts if len(set(firsts)) == len(firsts) else [str(n) for n in range(1, len(names) + 1)]
+
+
+def choice_count(form: ExamForm) -> int:
+    """Bubble columns of the MCQ answer area: the most choices any MCQ of the exam has."""
+    return max((len(item.choice_order) for item in form.items if item.answer is not None), default=0)
+
+
+def answer_sheet_html(exam: Exam, form: ExamForm, template: bool = False) -> str:
+    """The sheet of ``form``; a ``template`` leaves the QR code to be drawn per named copy."""
     mcqs = [item for item in form.items if item.answer is not None]
     blocks = _blocks(mcqs)
-    pages = sheet_pages(exam, form)
+    pages = sheet_pages(exam, form, with_qr=not template)
     bp = exam.blueprint
     html = environment().get_template("answer_sheet.html.j2").render(
         css=paper_css("answer_sheet.css"),
         exam=exam,
         bp=bp,
         form=form,
-        forms=[f.name for f in exam.forms],
+        forms=list(zip(bubble_labels([f.name for f in exam.forms]), exam.forms)),
+        choices=choice_count(form),
         pages=pages,
         page_count=len(pages),
         beside=blocks[:BESIDE_ID],

@@ -9,10 +9,15 @@ from markupsafe import Markup
 from generator.assemble.exam import Exam
 from generator.bank.schema import DIFFICULTY_LABELS
 from generator.render.booklet import css_string
+from generator.render.code import PT_PER_MM, code_box
 from generator.render.common import accepted_answers, environment, paper_css, rubric
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
+
+KEY_TEXT_MM = 210 - 2 * 17 - 3  # A4 less the page margins and the 해설 indent (key.css)
+KEY_CODE = code_box(KEY_TEXT_MM, 0)
+KEY_WIDTH_EM = KEY_TEXT_MM * PT_PER_MM / 9.5  # key.css: 9.5 pt text
 
 
 def key_entries(exam: Exam, md: MarkdownRenderer) -> list[dict]:
@@ -54,8 +59,35 @@ def key_tables(exam: Exam) -> list[dict]:
     return tables
 
 
+COPY_KEY_SPAN = 10  # questions per cell of the per-student key, written in groups of five
+
+
+def copy_keys(exam: Exam) -> dict | None:
+    """수험자별 정답표: per-student MCQ keys (own order), or the form of each student (per form).
+
+    One row per student with one cell per ten questions (``③②④①⑤ ②③①④⑤``): compact enough for a class on
+    a page, and one table cell per ten answers keeps a 1,000-student key fast to lay out.
+    """
+    if not exam.copies:
+        return None
+    numbers = [item.number for item in exam.forms[0].items if item.answer is not None]
+    spans = [numbers[i:i + COPY_KEY_SPAN] for i in range(0, len(numbers), COPY_KEY_SPAN)]
+    rows = []
+    for copy in exam.copies:
+        answers = {item.number: item.answer_label for item in copy.form.items if item.answer is not None}
+        cells = ["".join(answers.get(n, "·") for n in span[:5]) + " " + "".join(answers.get(n, "·") for n in span[5:])
+                 for span in spans]
+        rows.append({"who": copy, "cells": cells})
+    return {
+        "own": any(copy.own_order for copy in exam.copies),
+        "rows": rows,
+        "spans": [f"{span[0]}–{span[-1]}" for span in spans],
+        "triples": [rows[i:i + 3] for i in range(0, len(rows), 3)],
+    }
+
+
 def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
-    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False)
+    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM)
     bp = exam.blueprint
     html = environment().get_template("key.html.j2").render(
         css=paper_css("key.css"),
@@ -63,6 +95,7 @@ def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
         bp=bp,
         header=css_string(f"{bp.title} 정답 및 해설"),
         tables=key_tables(exam),
+        copies=copy_keys(exam),
         first=exam.forms[0],
         entries=key_entries(exam, md),
         item_count=len(exam.forms[0].items),
