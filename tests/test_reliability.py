@@ -160,9 +160,9 @@ def test_history_damaged_during_rendering_means_the_exam_is_not_published(run, q
     out = tmp_path / "out"
     real = build.render_into
 
-    def damage_meanwhile(exam, folder, progress):
+    def damage_meanwhile(exam, folder, progress, *more):
         (out / "history.json").write_text("not json", encoding="utf-8")
-        return real(exam, folder, progress)
+        return real(exam, folder, progress, *more)
 
     monkeypatch.setattr(build, "render_into", damage_meanwhile)
     monkeypatch.setenv("MOCKEXAM_RENDER_JOBS", "1")
@@ -449,7 +449,7 @@ def test_render_reports_a_broken_manifest_with_file_and_line(run, quiz, tmp_path
     cases.append((json.loads(json.dumps(data)), "forms.0.sections.0.items.1.points: missing required key 'points'"))
     data = json.loads(json.dumps(original))
     data["forms"][1]["sections"][0]["items"][0]["points"] = "three"
-    cases.append((data, "forms.1.sections.0.items.0.points: Input should be a valid integer"))
+    cases.append((data, "forms.1.sections.0.items.0.points: Input should be a valid number"))
     data = json.loads(json.dumps(original))
     data["forms"][0]["sections"].append(data["forms"][0]["sections"][0])
     cases.append((data, "forms.0.sections: form A has sections ['mcq', 'short', 'mcq'], the blueprint ['mcq', 'short']"))
