@@ -15,9 +15,9 @@ import click
 from generator import __version__
 from generator.assemble.points import tidy as tidy_points
 from generator.bank import query, skeleton
-from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
+from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY, lint_questions
 from generator.bank.lint import lint as run_lint
-from generator.bank.loader import load_bank, load_taxonomy
+from generator.bank.loader import bank_of_blueprint, load_bank, load_taxonomy
 from generator.bank.model import Bank
 from generator.bank.schema import (
     CIRCLED,
@@ -100,6 +100,8 @@ def main() -> None:
 def validate(bank_dir: Path) -> None:
     """Check every question file; print all problems as path:line: field: message."""
     bank = load_bank(bank_dir)
+    for notice in bank.notices:
+        click.echo(f"warning: {notice}", err=True)
     counts = Counter(q.type for q in bank.questions)
     parts = ", ".join(f"{counts[t]} {t.value}" for t in QuestionType)
     click.echo(f"{display_path(bank.root)}: {len(bank.questions)} questions OK ({parts}), "
@@ -234,10 +236,26 @@ def new(bank_dir: Path, kind: str, topic: str, question_id: str | None) -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a new bank in FOLDER: commented topics.yaml, example questions and a blueprint."""
+    from generator.bank.starter import init_bank
+
+    init_bank(folder)
+    shown = display_path(folder)
+    click.echo(f"created the bank {shown}/: topics.yaml, 3 example questions in questions/, blueprints/sample.yaml\n"
+               f"next: edit them, then\n  mockexam validate --bank {shown}\n"
+               f"  mockexam build {shown}/blueprints/sample.yaml")
+
+
+@cli.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
-def schema(out: Path | None) -> None:
+@click.option("--bank", "bank_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="List this bank's topics (topics.yaml) as the allowed values of `topic`.")
+def schema(out: Path | None, bank_dir: Path | None) -> None:
     """Print the JSON Schema of question front matter (for editor completion and checks)."""
-    text = json.dumps(front_matter_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    topics = list(load_taxonomy(bank_dir.resolve()).leaves) if bank_dir is not None else None
+    text = json.dumps(front_matter_json_schema(topics), ensure_ascii=False, indent=2) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return
@@ -327,6 +345,9 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
     from generator.build import exam_id_for, plan_exam, write_exam
     if roster is None and (collate or jobs > 1 or dask_address):
         raise UserError("--collate, --jobs and --dask apply to named copies: add --roster students.csv")
+
+    if click.get_current_context().get_parameter_source("bank_dir") is click.core.ParameterSource.DEFAULT:
+        bank_dir = bank_of_blueprint(blueprint_path) or bank_dir  # BANK/blueprints/x.yaml builds from BANK
     bank = load_bank(bank_dir)
     blueprint = load_blueprint(blueprint_path, bank.taxonomy)
     check_includes(blueprint_path, blueprint, bank)
@@ -334,6 +355,8 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
     effective_seed = blueprint.seed if seed is None else seed
     exam, selection = plan_exam(bank, blueprint, exam_id_for(blueprint_path, effective_seed), out_root.resolve(),
                                 seed, forms, students)
+    for warning in lint_questions(bank, exam.question_ids):
+        click.echo(f"lint: {warning}", err=True)
     if dry_run:
         _print_dry_run(exam, selection, describe_selection(selection, exam.blueprint))
         return

@@ -58,13 +58,19 @@ def test_new_writes_a_valid_commented_skeleton_and_never_overwrites(bank, run):
     created = sorted(p.name for p in (bank.root / "questions" / "model").iterdir())
     assert created == ["xai-essay-001.md", "xai-mcq-001.md", "xai-short-001.md"]
     assert "# 1 쉬움" in (bank.root / "questions/model/xai-mcq-001.md").read_text(encoding="utf-8")
-    assert run("validate", "--bank", bank.root).exit_code == 0
+    unfilled = run("validate", "--bank", bank.root)  # the TODO markers are the only problem, one per file
+    assert unfilled.exit_code == 1
+    todo_lines = [line for line in unfilled.output.splitlines() if ".md:" in line]
+    assert len(todo_lines) == 3 and all(": TODO: the skeleton's TODO markers are still there" in line
+                                        for line in todo_lines), unfilled.output
+    assert "xai-mcq-001.md:11: TODO:" in unfilled.output  # the first choice
     again = run("new", "--bank", bank.root, "--type", "mcq", "--topic", "model.xai")
     assert "xai-mcq-002.md" in again.output
     taken = run("new", "--bank", bank.root, "--type", "mcq", "--topic", "model.xai", "--id", "xai-mcq-001")
     assert taken.exit_code == 1 and "already used" in taken.output
-    lint = run("lint", "--bank", bank.root)
-    assert "still contains the skeleton's TODO markers" in lint.output
+    for path in (bank.root / "questions" / "model").iterdir():
+        path.write_text(path.read_text(encoding="utf-8").replace("TODO", "내용"), encoding="utf-8")
+    assert run("validate", "--bank", bank.root).exit_code == 0
 
 
 def test_new_refuses_an_unknown_topic(bank, run):

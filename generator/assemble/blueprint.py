@@ -18,7 +18,7 @@ from generator.assemble import points as pts
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
 from generator.bank.model import Bank, Taxonomy
-from generator.bank.schema import CIRCLED, MAX_CHOICES, QuestionType, Slug
+from generator.bank.schema import CIRCLED, MAX_CHOICES, QuestionType, Slug, Tag
 from generator.problems import Problem, UserError, did_you_mean, display_path
 
 SHARE_TOLERANCE = 1e-6
@@ -90,8 +90,8 @@ class Blueprint(_Strict):
     difficulty: dict[Annotated[int, Field(ge=1, le=5)], float] = Field(default_factory=dict)
     total_points: float | None = Field(default=None, gt=0, le=MAX_TOTAL_POINTS,
                                        description="e.g. 100; decimals allowed (2.5 × 40).")
-    require_tags: tuple[Slug, ...] = Field(default=(), description="Only questions with one of these tags.")
-    exclude_tags: tuple[Slug, ...] = ()
+    require_tags: tuple[Tag, ...] = Field(default=(), description="Only questions with one of these tags.")
+    exclude_tags: tuple[Tag, ...] = ()
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
     exclude_ids: tuple[Slug, ...] = ()
     exclude_recent: int = Field(default=0, ge=0, le=MAX_RECENT,

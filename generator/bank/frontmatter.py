@@ -17,8 +17,12 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_TOP_KEYS = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _SECTION = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# heading titles that reveal the answer when printed inside the question text
+ANSWER_TITLES = frozenset({"해설", "모범답안", "정답", "풀이", "답", "해답", "답안", "정답및해설", "채점기준"})
 
 
 class FileProblem(Exception):
@@ -95,11 +99,15 @@ def parse_yaml(front_matter: str, first_line: int, scalars_as_text: bool = False
     """
     try:
         data = yaml.load(front_matter, Loader=_TextLoader if scalars_as_text else _Loader)  # noqa: S506
+    except RecursionError:
+        raise FileProblem(first_line, "front matter", "YAML is nested too deeply: write flat 'key: value' "
+                          "lines and simple lists") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)
         what = " ".join(part for part in (error.context, error.problem) if part)
-        raise FileProblem(line, "front matter", f"invalid YAML: {what}{_yaml_hint(what)}") from None
+        found = _char_at(front_matter, mark.line, mark.column) if mark else ""
+        raise FileProblem(line, "front matter", f"invalid YAML: {what}{_yaml_hint(what, found)}") from None
     except yaml.YAMLError as error:
         raise FileProblem(first_line, "front matter", f"invalid YAML: {error}") from None
     if data is None:
@@ -109,12 +117,66 @@ def parse_yaml(front_matter: str, first_line: int, scalars_as_text: bool = False
     return data
 
 
-def _yaml_hint(problem: str) -> str:
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
+
+
+def _yaml_hint(problem: str, found: str = "") -> str:
     if "mapping values are not allowed" in problem:
         return "; quote text that contains ': ' (e.g. - \"정답: 3\")"
-    if "found character '\\t'" in problem:
+    if found == "\t" or "found character '\\t'" in problem:
         return "; indent with spaces, not tabs"
+    if "cannot start any token" in problem and found == "`":
+        return "; a value that starts with a backquote must be quoted: - \"`SELECT` 문\" (or '…')"
+    if "cannot start any token" in problem and found:
+        return f"; a value that starts with '{found}' must be quoted: \"{found}…\""
     return ""
+
+
+def duplicate_top_level_keys(front_matter: str, first_line: int) -> list[FileProblem]:
+    """Top-level keys written twice (YAML would silently keep the last one)."""
+    keys = _TOP_KEYS.findall(front_matter)
+    if len(keys) == len(set(keys)):  # the common case costs one regex scan
+        return []
+    problems: list[FileProblem] = []
+    seen: dict[str, int] = {}
+    for offset, line in enumerate(front_matter.split("\n")):
+        match = _TOP_KEY.match(line)
+        if match is None:
+            continue
+        key = match.group(1)
+        if key in seen:
+            problems.append(FileProblem(first_line + offset, key, f"key '{key}' appears twice (also on line "
+                                        f"{seen[key]}); YAML keeps only the last one: delete one of them"))
+        else:
+            seen[key] = first_line + offset
+    return problems
+
+
+def duplicate_keys(text: str, first_line: int) -> list[FileProblem]:
+    """Keys written twice in any mapping of a (small) YAML document, e.g. topics.yaml or a blueprint."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return []
+    problems: list[FileProblem] = []
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                name, line = str(key.value), first_line + key.start_mark.line
+                if name in seen:
+                    where = ".".join((*path, name))
+                    problems.append(FileProblem(line, where, f"key '{name}' appears twice (also on line "
+                                                f"{seen[name]}); YAML keeps only the last one: delete or merge one"))
+                seen.setdefault(name, line)
+                stack.append((value, (*path, name)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, (*path, str(index))) for index, item in enumerate(node.value)]
+    return sorted(problems, key=lambda p: p.line)
 
 
 def top_level_key_lines(front_matter: str, first_line: int) -> dict[str, int]:
@@ -131,7 +193,7 @@ def locate(front_matter: str, first_line: int, loc: Sequence[str | int]) -> int 
     """File line of the node at ``loc`` (keys and list indexes), or of its deepest existing parent."""
     try:
         node = yaml.compose(front_matter, Loader=_Loader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     line = None
     for part in loc:
@@ -161,15 +223,29 @@ SECTION_FIELDS = {"해설": "explanation", "모범답안": "model_answer"}
 
 
 def parse_body(body: str, body_line: int) -> tuple[Body, list[FileProblem]]:
-    """Split the body at ``## `` headings (outside code fences) into stem and known sections."""
+    """Split the body at ``## `` headings (outside code fences) into stem and known sections.
+
+    Also reports what would print wrong: unknown ``#``/``##`` headings, headings named like a section at
+    another level (the answer would print in the booklet) and fences that are never closed.
+    """
     parts: dict[str, list[str]] = {"stem": []}
     problems: list[FileProblem] = []
-    current, in_fence = "stem", False
+    current = "stem"
+    fence: tuple[str, int, str] | None = None  # (marker, line, info) of the open fence
     for offset, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        heading = None if in_fence else _SECTION.match(line)
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker, info = fence_match.groups()
+            if fence is None:
+                fence = (marker, body_line + offset, info.strip())
+            elif marker[0] == fence[0][0] and len(marker) >= len(fence[0]) and not info.strip():
+                fence = None
+            parts[current].append(line)
+            continue
+        heading = None if fence is not None else _SECTION.match(line)
         if heading is None:
+            if fence is None:
+                problems += _heading_problems(line, body_line + offset, current)
             parts[current].append(line)
             continue
         title = heading.group(1).replace(" ", "")
@@ -189,9 +265,43 @@ def parse_body(body: str, body_line: int) -> tuple[Body, list[FileProblem]]:
             problems.append(FileProblem(body_line + offset, "body", f"section '## {title}' appears twice"))
         current = field
         parts[current] = []
+    if fence is not None:
+        problems.append(_unclosed_fence(*fence))
 
     def text(field: str) -> str | None:
         joined = "\n".join(parts.get(field, [])).strip()
         return joined or None
 
     return Body(text("stem") or "", text("explanation"), text("model_answer")), problems
+
+
+def _heading_problems(line: str, number: int, part: str) -> list[FileProblem]:
+    """A ``#`` heading anywhere, or an answer-like ``###`` heading in the question text."""
+    if not line.lstrip(" ").startswith("#"):
+        return []
+    match = _HEADING.match(line)
+    if match is None:
+        return []
+    level, title = len(match.group(1)), (match.group(2) or "").strip()
+    flat = title.replace(" ", "")
+    if level == 1 and flat in SECTION_FIELDS:
+        return [FileProblem(number, "body", f"'# {title}' has one '#': a section starts with two, write "
+                            f"'## {title}'")]
+    if level == 1:
+        return [FileProblem(number, "body", f"'# {title}' would print as a large title inside the question: "
+                            "headings in the text start at '###'")]
+    if level >= 3 and part == "stem" and flat in ANSWER_TITLES:
+        fix = f"write '## {title}' to start the section" if flat in SECTION_FIELDS else \
+            "put the answer in the front matter and explain it under '## 해설'"
+        return [FileProblem(number, "body", f"'{match.group(1)} {title}' in the question text would print the "
+                            f"answer in the booklet: {fix}")]
+    return []
+
+
+def _unclosed_fence(marker: str, line: int, info: str) -> FileProblem:
+    if info.lstrip("<").startswith("보기"):
+        return FileProblem(line, "body", f"the {marker}{info} box opened here is never closed: add a line "
+                           f"{marker} after its last line (otherwise the rest, 해설 included, prints inside the box)")
+    what = f"code block ({marker}{info})" if info else f"code block ({marker})"
+    return FileProblem(line, "body", f"the {what} opened here is never closed: add a line {marker} after its "
+                       "last line (otherwise the rest of the file, 해설 included, prints as code)")

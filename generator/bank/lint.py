@@ -17,7 +17,6 @@ from generator.bank.lint_cues import giveaway_cues
 from generator.bank.model import Bank, Question
 from generator.bank.query import searchable_text
 from generator.bank.schema import CIRCLED, McqMeta, ShortMeta
-from generator.bank.skeleton import PLACEHOLDER
 from generator.paths import FONTS_DIR
 from generator.problems import Problem, display_path
 from generator.render.code import BOOKLET_CODE, MIN_SCALE, overlong_lines
@@ -58,6 +57,16 @@ def lint(bank: Bank, similarity: float = NEAR_DUPLICATE_SIMILARITY) -> LintRepor
     return LintReport(sorted(warnings), notes)
 
 
+def lint_questions(bank: Bank, ids: Iterable[str], similarity: float = NEAR_DUPLICATE_SIMILARITY) -> list[Problem]:
+    """The per-question warnings of ``ids`` (e.g. an exam's selection), near-duplicates among them included."""
+    chosen = [bank.by_id[qid] for qid in ids if qid in bank.by_id]
+    warnings = near_duplicates(chosen, similarity)
+    for question in chosen:
+        warnings += _question_warnings(question)
+    warnings += unprintable_characters(chosen)
+    return sorted(warnings)
+
+
 def _line_of(question: Question, key: str) -> int:
     """File line of a front-matter key or (for '## ' titles) a body section."""
     text = question.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
@@ -78,8 +87,6 @@ def _question_warnings(question: Question) -> list[Problem]:
     meta = question.meta
     if question.path.stem != question.id:
         found.append(_warn(question, "id", "id", f"file name differs from id: rename the file to {question.id}.md"))
-    if PLACEHOLDER in searchable_text(question) or any(PLACEHOLDER in str(r.point) for r in getattr(meta, "rubric", ())):
-        found.append(_warn(question, "id", "body", f"still contains the skeleton's {PLACEHOLDER} markers"))
     if isinstance(meta, McqMeta):
         if question.body.explanation is None:
             found.append(_warn(question, "answer", "해설", "MCQ without '## 해설': explain why the answer is right"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.bank.frontmatter import Body
 from generator.bank.schema import Area, EssayMeta, McqMeta, QuestionType, ShortMeta
+from generator.problems import Problem
 
 AnyMeta = McqMeta | ShortMeta | EssayMeta
 
@@ -26,7 +27,7 @@ class Question:
     type: QuestionType = field(init=False)
     topic: str = field(init=False)
     difficulty: int = field(init=False)
-    points: float = field(init=False)
+    points: float = field(init=False)  # an int when whole
     group: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,6 +69,7 @@ class Bank:
     taxonomy: Taxonomy
     questions: tuple[Question, ...]
     content_hash: str = field(default="")
+    notices: tuple[Problem, ...] = ()  # files skipped with a warning (not regular files)
 
     @cached_property
     def by_id(self) -> dict[str, Question]:

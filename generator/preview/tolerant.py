@@ -107,7 +107,7 @@ class TolerantLoader:
         digest = hashlib.blake2b(raw + self._taxonomy_digest.encode(), digest_size=8).hexdigest()
         if cached is not None and cached.digest == digest:
             return replace(cached, stamp=stamp, settled=settled)  # same bytes: no need to parse again
-        question, problems = _load_file(path, raw, taxonomy)
+        question, problems = _load_file(path, raw, taxonomy, self.root)
         shown = display_path(path)
         return FileResult(stamp, digest, question, tuple(Problem(shown, p.line, p.field, p.message) for p in problems),
                           settled)

@@ -157,7 +157,7 @@ def accepted_answers(item: ExamItem) -> tuple[str, ...]:
     return meta.answers if isinstance(meta, ShortMeta) else ()
 
 
-def rubric(item: ExamItem) -> list[tuple[str, int]]:
+def rubric(item: ExamItem) -> list[tuple[str, float]]:
     meta = item.question.meta
     return [(r.point, r.score) for r in meta.rubric] if isinstance(meta, EssayMeta) else []
 
