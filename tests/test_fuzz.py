@@ -85,7 +85,7 @@ def _mutate(text: str, data: st.DataObject) -> str:
 
 
 def _load_question(raw: bytes) -> None:
-    question, problems = _load_file(WORK / "q.md", raw, BANK.taxonomy)
+    question, problems = _load_file(WORK / "questions" / "q.md", raw, BANK.taxonomy, WORK)
     assert (question is None) == bool(problems)
     for problem in problems:
         assert problem.line >= 1 and problem.message
