@@ -546,8 +546,10 @@ def bench_import_command(count: int) -> None:
               help="Named copies (students in a synthetic roster).")
 @click.option("--order", type=click.Choice(["student", "form"]), default="student", show_default=True)
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True)
-def bench_copies_command(count: int, order: str, jobs: int) -> None:
+@click.option("--amc/--no-amc", default=True, show_default=True,
+              help="Also time Auto Multiple Choice on the same job when it is installed.")
+def bench_copies_command(count: int, order: str, jobs: int, amc: bool) -> None:
     """Time N named copies of a 40-question MCQ exam (target <= 10 s for 100; <= 50 ms per extra copy)."""
     from generator.bench_copies import bench_copies
 
-    bench_copies(count, order, jobs, report=click.echo)
+    bench_copies(count, order, jobs, report=click.echo, amc=amc)

@@ -460,6 +460,8 @@ def test_xlsx_export_round_trips_every_field_through_import(tmp_path, run, sourc
     out = tmp_path / "questions.xlsx"
     export(run, source_bank, "xlsx", out)
     target = empty_bank(tmp_path)
+    # cells carry an image's name, not the image: it must already be in the bank (validate refuses missing ones)
+    shutil.copytree(source_bank / "questions" / "model" / "img", target / "questions" / "model" / "img")
     result = run("import", out, "--bank", target)
     assert result.exit_code == 0, result.output
     (source_bank / "questions" / "model" / "rt-image-overfit.md").unlink()  # images do not live in cells

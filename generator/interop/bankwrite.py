@@ -21,7 +21,7 @@ from generator.problems import Problem, UserError, display_path
 IMAGES_DIR = "images"  # per area: questions/<area>/images/<id>-<name>
 DEFAULT_DIFFICULTY = 3
 ESSAY_RUBRIC_POINT = "모범답안의 핵심 내용을 빠짐없이 서술함"
-MISSING_MODEL_ANSWER = "TODO 모범답안을 쓰세요."
+MISSING_MODEL_ANSWER = "(가져온 파일에 모범답안이 없습니다. 채점 전에 모범답안을 작성하시오.)"
 
 
 @dataclass
@@ -130,7 +130,7 @@ def fill_defaults(draft: Draft, losses: Losses) -> None:
             draft.points = sum(score for _, score in draft.rubric)
         if not draft.model_answer:
             draft.model_answer = MISSING_MODEL_ANSWER
-            losses.add("essays without a model answer (TODO left in 모범답안)")
+            losses.add("essays without a model answer (a note asks for one in 모범답안)")
     if draft.points is None:
         draft.points = skeleton.DEFAULT_POINTS[QuestionType(draft.type)]
 
@@ -179,6 +179,21 @@ def question_text(draft: Draft, question_id: str, topic: str) -> str:
     return "".join(parts)
 
 
+_IMAGE_REF = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def _bank_images(item: Planned, root: Path) -> list[Path]:
+    """Files inside the bank that an imported question's images point at (so validation can find them)."""
+    found = []
+    for ref in _IMAGE_REF.findall(item.text):
+        if "://" in ref or ref.startswith("data:"):
+            continue
+        path = (item.path.parent / ref).resolve()
+        if path.is_file() and path.is_relative_to(root.resolve()) and path not in item.images:
+            found.append(path)
+    return found
+
+
 def validate_planned(planned: list[Planned], root: Path) -> list[Problem]:
     """Load the new files with the real loader in a temporary bank; problems point at the drafts."""
     problems: list[Problem] = []
@@ -200,6 +215,11 @@ def validate_planned(planned: list[Planned], root: Path) -> list[Problem]:
                 image_target = temp / image.relative_to(root)
                 image_target.parent.mkdir(parents=True, exist_ok=True)
                 image_target.write_bytes(data)
+            for existing in _bank_images(item, root):  # images the bank already has, referenced by the new file
+                image_target = temp / existing.relative_to(root)
+                if not image_target.exists():
+                    image_target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(existing, image_target)
             by_shown[display_path(target)] = item
         if planned:
             try:
