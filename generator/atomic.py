@@ -40,6 +40,8 @@ def write_text_atomic(path: Path, text: str) -> None:
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on success it replaces ``target`` whole.
 
+    Not for exam folders, which hold the user's files too: use ``generator.exam_folder``.
+
     On any error the temporary folder is removed and ``target`` is left as it was.
     """
     target.parent.mkdir(parents=True, exist_ok=True)

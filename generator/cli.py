@@ -35,19 +35,41 @@ if TYPE_CHECKING:
 
 
 class _Group(click.Group):
-    """Turns UserError into a message on stderr and exit code 1, never a traceback."""
+    """Turns UserError into a message on stderr and exit code 1, never a traceback.
+
+    Ctrl-C exits 130 and SIGTERM/SIGHUP 128 + signal after the staging folders are removed; any other
+    exception is a bug: one line saying where its traceback was saved, exit 70.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        from generator.crash import EXIT_INTERNAL_ERROR, save_crash_report
+        from generator.interrupt import Terminated, handle_signals
+
         try:
-            return super().invoke(ctx)
+            with handle_signals():
+                return super().invoke(ctx)
         except UserError as error:
             click.echo(error.text, err=True)
             if len(error.problems) > 1:
                 click.echo(f"{len(error.problems)} problems found; fix them and run again.", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("mockexam: interrupted (Ctrl-C); no partial output was left behind", err=True)
+            ctx.exit(130)
+        except Terminated as stop:
+            click.echo(f"mockexam: stopped by {stop.name}; no partial output was left behind", err=True)
+            ctx.exit(128 + stop.signum)
         except OSError as error:  # disk full, permission denied, …
             click.echo(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # a bug: never a traceback on the terminal
+            saved = save_crash_report(error)
+            where = f"the traceback is in {saved}" if saved else "the traceback could not be saved"
+            click.echo(f"mockexam: internal error ({type(error).__name__}); this is a bug, please report it: "
+                       f"{where}", err=True)
+            ctx.exit(EXIT_INTERNAL_ERROR)
 
 
 bank_option = click.option(
@@ -296,18 +318,29 @@ def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, n
 
 
 def _forms(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    from generator.assemble.blueprint import FORM_NAME_RULE, MAX_FORMS
+
     if value is None:
         return None
-    names = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not names:
+    names = tuple(part.strip() for part in value.split(","))
+    if not any(names):
         raise click.BadParameter("name at least one form, e.g. A,B")
+    for name in names:  # names are case-sensitive: 'a' is not 'A', so lowercase is refused, not converted
+        if not re.fullmatch(r"[A-Z0-9가-힣]{1,4}", name):
+            hint = f" (did you mean '{name.upper()}'?)" if re.fullmatch(r"[A-Z0-9가-힣]{1,4}", name.upper()) else ""
+            raise click.BadParameter(f"{name!r}{hint}: {FORM_NAME_RULE}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(f"{', '.join(repeated)} named twice: every form needs its own name")
+    if len(names) > MAX_FORMS:
+        raise click.BadParameter(f"{len(names)} forms; at most {MAX_FORMS}")
     return names
 
 
 @cli.command()
 @click.argument("blueprint_path", metavar="BLUEPRINT", type=click.Path(dir_okay=False, path_type=Path))
 @bank_option
-@click.option("--seed", type=click.IntRange(min=0), help="Override the blueprint's seed.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Override the blueprint's seed (0 to 2147483647).")
 @click.option("--forms", callback=_forms, help="Override the forms, e.g. A,B.")
 @click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder that receives <exam>/ and history.json.")
@@ -324,7 +357,7 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
           out_root: Path, dry_run: bool, no_render: bool, roster: Path | None, collate: bool, jobs: int,
           dask_address: str | None) -> None:
     """Select questions for BLUEPRINT, shuffle the forms and write PDFs, HTML and manifest.json."""
-    from generator.assemble.blueprint import load_blueprint
+    from generator.assemble.blueprint import check_includes, load_blueprint
     from generator.assemble.roster import load_roster
     from generator.assemble.select import describe_selection
     from generator.build import exam_id_for, plan_exam, write_exam
@@ -335,6 +368,7 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
         bank_dir = bank_of_blueprint(blueprint_path) or bank_dir  # BANK/blueprints/x.yaml builds from BANK
     bank = load_bank(bank_dir)
     blueprint = load_blueprint(blueprint_path, bank.taxonomy)
+    check_includes(blueprint_path, blueprint, bank)
     students = load_roster(roster, forms or blueprint.forms) if roster is not None else ()
     effective_seed = blueprint.seed if seed is None else seed
     exam, selection = plan_exam(bank, blueprint, exam_id_for(blueprint_path, effective_seed), out_root.resolve(),
@@ -353,8 +387,10 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
     who = f", {len(exam.copies)} named copies" if exam.copies else ""
     click.echo(f"built {exam.exam_id}: {len(exam.question_ids)} questions, {exam.total_points} points, "
                f"forms {', '.join(f.name for f in exam.forms)}{who}")
-    for path in sorted(target.iterdir()):
-        click.echo(f"  {display_path(path)}")
+    from generator.exam_folder import owned_files
+
+    for name in sorted(owned_files(target)):
+        click.echo(f"  {display_path(target / name)}")
 
 
 def _say_rendering(step: str) -> None:

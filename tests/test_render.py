@@ -369,7 +369,7 @@ def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
     assert result.exit_code == 0, result.output
     folder = out / "quiz-3"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
+        ".mockexam-exam.json", "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
         "manifest.json"]
     assert "booklet-A.pdf" in result.output and "rendering" in result.output
     before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

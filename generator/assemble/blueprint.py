@@ -17,11 +17,20 @@ from pydantic import (
 from generator.assemble import points as pts
 from generator.bank import frontmatter
 from generator.bank.loader import read_yaml_file
-from generator.bank.model import Taxonomy
+from generator.bank.model import Bank, Taxonomy
 from generator.bank.schema import CIRCLED, MAX_CHOICES, QuestionType, Slug, Tag
 from generator.problems import Problem, UserError, did_you_mean, display_path
 
 SHARE_TOLERANCE = 1e-6
+# sane bounds: a number beyond them is a typo, and would make the solver or the layout run for minutes
+MAX_QUESTIONS = 500  # in one exam (and in one section)
+MAX_POINTS = 1000  # for one question
+MAX_TOTAL_POINTS = 100_000
+MAX_FORMS = 26
+MAX_SEED = 2**31 - 1
+MAX_MINUTES = 24 * 60
+MAX_RECENT = 10_000
+FORM_NAME_RULE = "a form name is 1 to 4 capital letters, digits or Hangul syllables (e.g. A, B or 가, 나)"
 FormName = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9가-힣]{1,4}$")]
 
 DEFAULT_INSTRUCTIONS = {
@@ -40,8 +49,8 @@ class SectionSpec(_Strict):
 
     name: str | None = Field(default=None, description="Heading on paper; default 객관식/단답형/서술형.")
     type: QuestionType
-    count: int = Field(gt=0)
-    points: float | None = Field(default=None, gt=0,
+    count: int = Field(gt=0, le=MAX_QUESTIONS)
+    points: float | None = Field(default=None, gt=0, le=MAX_POINTS,
                                  description="Points per question, e.g. 2.5; default: the question's own.")
     instructions: str | None = None
 
@@ -78,20 +87,22 @@ class Blueprint(_Strict):
     title: str = Field(min_length=1)
     session: str = Field(default="", description="e.g. 제1회")
     subject: str = Field(default="", description="Printed as written under the title, e.g. '제1과목 데이터베이스 구축'.")
-    duration_minutes: int = Field(gt=0)
+    duration_minutes: int = Field(gt=0, le=MAX_MINUTES)
     instructions: str | None = Field(
         default=None, description="수험자 유의 사항 on the first page, one per line; replaces the default list.")
-    forms: tuple[FormName, ...] = Field(default=("A",), min_length=1)
-    seed: int = Field(default=0, ge=0)
+    forms: tuple[FormName, ...] = Field(default=("A",), min_length=1, max_length=MAX_FORMS)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
     topics: dict[str, float] = Field(default_factory=dict, description="Share of questions per area or leaf.")
     difficulty: dict[Annotated[int, Field(ge=1, le=5)], float] = Field(default_factory=dict)
-    total_points: float | None = Field(default=None, gt=0, description="e.g. 100; decimals allowed (2.5 × 40).")
+    total_points: float | None = Field(default=None, gt=0, le=MAX_TOTAL_POINTS,
+                                       description="e.g. 100; decimals allowed (2.5 × 40).")
     require_tags: tuple[Tag, ...] = Field(default=(), description="Only questions with one of these tags.")
     exclude_tags: tuple[Tag, ...] = ()
     include_ids: tuple[Slug, ...] = Field(default=(), description="Questions that must be in the exam.")
     exclude_ids: tuple[Slug, ...] = ()
-    exclude_recent: int = Field(default=0, ge=0, description="Avoid questions of the last N exams of this bank.")
+    exclude_recent: int = Field(default=0, ge=0, le=MAX_RECENT,
+                                description="Avoid questions of the last N exams of this bank.")
     copies: CopiesSpec = Field(default_factory=CopiesSpec, description="Named copies for a roster.")
     scoring: ScoringSpec = Field(default_factory=ScoringSpec)
     difficulty_source: Literal["authored", "observed"] = Field(
@@ -113,6 +124,8 @@ class Blueprint(_Strict):
             raise ValueError("forms: form names must be distinct")
         if len({s.type for s in self.sections}) != len(self.sections):
             raise ValueError("sections: use one section per question type")
+        if self.question_count > MAX_QUESTIONS:
+            raise ValueError(f"sections: {self.question_count} questions in all; an exam holds at most {MAX_QUESTIONS}")
         clash = set(self.include_ids) & set(self.exclude_ids)
         if clash:
             raise ValueError(f"include_ids and exclude_ids both name {', '.join(sorted(clash))}")
@@ -131,8 +144,12 @@ def load_blueprint(path: Path, taxonomy: Taxonomy) -> Blueprint:
         blueprint = Blueprint.model_validate(data)
     except ValidationError as error:
         problems = []
-        for item in error.errors():
+        errors = error.errors()
+        for item in errors:
             loc = tuple(item["loc"])
+            if item["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][:len(loc)]) == loc
+                                                   for o in errors):
+                continue  # "sections: at least 1 item" only because its items have errors of their own
             line = frontmatter.locate(text, 1, loc) or 1
             field = ".".join(str(part) for part in loc) or "blueprint"
             message = item["msg"].removeprefix("Value error, ")
@@ -141,6 +158,8 @@ def load_blueprint(path: Path, taxonomy: Taxonomy) -> Blueprint:
                 message = f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), known)}"
             elif item["type"] == "missing":
                 message = f"missing required key '{loc[-1]}'"
+            elif item["type"] == "string_pattern_mismatch" and loc[:1] == ("forms",):
+                message = f"{item['input']!r}: {FORM_NAME_RULE}"
             problems.append(Problem(shown, line, field, message))
         raise UserError(problems) from None
     problems = []
@@ -159,3 +178,29 @@ def load_blueprint(path: Path, taxonomy: Taxonomy) -> Blueprint:
     if problems:
         raise UserError(problems)
     return blueprint
+
+
+def check_includes(path: Path, blueprint: Blueprint, bank: Bank) -> None:
+    """Every ``include_ids`` entry must name a question of the bank whose type has a section."""
+    text = frontmatter.decode(path.read_bytes())
+    shown = display_path(path)
+    types = {spec.type for spec in blueprint.sections}
+    problems = []
+    for index, question_id in enumerate(blueprint.include_ids):
+        line = frontmatter.locate(text, 1, ("include_ids", index)) or 1
+        question = bank.by_id.get(question_id)
+        if question is None:
+            problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is not in the bank"
+                                    f"{did_you_mean(question_id, bank.by_id)}"))
+        elif question.type not in types:
+            problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is {_article(question.type)} "
+                                    f"{question.type.value} question, but the blueprint has no {question.type.value} section: add one "
+                                    "or leave the id out"))
+        elif blueprint.include_ids.index(question_id) != index:
+            problems.append(Problem(shown, line, f"include_ids.{index}", f"'{question_id}' is listed twice"))
+    if problems:
+        raise UserError(problems)
+
+
+def _article(kind: QuestionType) -> str:
+    return "a" if kind == QuestionType.SHORT else "an"  # a short, an mcq, an essay

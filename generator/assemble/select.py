@@ -140,6 +140,10 @@ def select_questions(
     missing = [i for i in blueprint.include_ids if i not in by_id]
     if missing:
         raise UserError(f"include_ids: {', '.join(missing)} not in the bank")
+    types = {spec.type for spec in blueprint.sections}
+    sectionless = [i for i in blueprint.include_ids if by_id[i].type not in types]
+    if sectionless:
+        raise UserError(f"include_ids: {', '.join(sectionless)}: the blueprint has no section of their type")
     pool = eligible(questions, blueprint, recent_ids - set(blueprint.include_ids))
     constraints = constraints_of(blueprint, taxonomy)
     cells = _cells(pool, blueprint, constraints)
@@ -249,6 +253,7 @@ def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constra
     model.maximize(sum(weights[q.id] * x[q.id] for q in pool))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic
+    solver.parameters.catch_sigint_signal = False  # leave Ctrl-C to Python (staging cleanup)
     solver.parameters.random_seed = seed % (2**31)
     # any selection near the best random weight is as good as the best: proving optimality can take
     # seconds for some seeds. Both limits are deterministic, so the result does not depend on the machine.

@@ -49,6 +49,19 @@ def run_task(exam: Exam, task: str, out_dir: Path, say: Progress,
 _JOB: dict = {}
 
 
+def _init_worker(parent: int) -> None:
+    """Render workers die with the build: Ctrl-C is the build's to handle, and a killed build kills them."""
+    import signal
+
+    from generator.render.worker_life import die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    die_with_parent(parent)
+
+
 def _worker(task: str) -> tuple[list[Path], float]:
     queue = _JOB["queue"]
     return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put, _JOB["ctx"])
@@ -102,18 +115,26 @@ def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int, tasks: tuple[
     _JOB.update(exam=exam, out_dir=out_dir, queue=messages,
                 ctx=RenderContext(exam.bank.root, copy_options=copy_options))
     results = {}
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(os.getpid(),))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_worker, task): task for task in tasks}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
-                while not messages.empty():
-                    say(messages.get())
-                for future in done:
-                    results[futures[future]] = future.result()
+        futures = {pool.submit(_worker, task): task for task in tasks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
             while not messages.empty():
                 say(messages.get())
+            for future in done:
+                results[futures[future]] = future.result()
+        while not messages.empty():
+            say(messages.get())
+    except BaseException:  # an error, Ctrl-C or SIGTERM: stop the other writers now, not when they finish
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _JOB.clear()
     return results
