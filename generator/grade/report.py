@@ -1,8 +1,8 @@
 """성적표 (one PDF per student) and the class report (PDF and HTML) from a graded class.
 
-Speed: the students are laid out in batches, one WeasyPrint document per batch (fonts and CSS parsed once),
-and each batch is split into one PDF per student with ``Document.copy``; on Linux the batches run in forked
-worker processes (``MOCKEXAM_RENDER_JOBS`` limits them). The per-topic chart is one matplotlib template.
+Speed: a 성적표 is composed, not flowed (``student_pdf``): the distinct pieces of a batch of students are laid
+out once in one WeasyPrint document and placed per student with pikepdf; on Linux the batches run in forked
+worker processes (``MOCKEXAM_RENDER_JOBS`` limits them).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def report_css() -> Markup:
 
 
 class StudentPages:
-    """Builds the HTML of student reports; explanation HTML is rendered once per question and sheet."""
+    """What a student's 성적표 shows; explanation HTML is rendered once per question and choice order."""
 
     def __init__(self, graded: Graded, context: Context) -> None:
         from generator.render.markdown import MarkdownRenderer
@@ -106,28 +106,17 @@ class StudentPages:
                 "number": item.number, "key": key, "mine": mine, "score": f"{_num(got)}/{_num(item.points)}점",
                 "p": _pct(self.p[item.question_id]), "unit": info.unit_label,
                 "explanation": self.explanation(item.question_id, item.choice_order, item.number),
+                "question_id": item.question_id, "choice_order": item.choice_order,
             })
         units = [{"label": label, "points": _num(graded.unit_points[u]), "earned": _num(result.unit_earned[u]),
                   "rate": _pct(graded.unit_rate(result, u)), "class_rate": _pct(graded.unit_class_rates[u])}
                  for u, label in graded.units]
-        rates = [graded.unit_rate(result, u) for u, _ in graded.units]
         return {
             "index": index, "id": score.student_id, "name": score.name, "sheet": score.sheet.label,
             "total": _num(result.total), "rank": result.rank, "percentile": f"{result.percentile:.0f}",
-            "units": units, "chart": svg_uri(self.chart.render(rates)),
+            "units": units,
             "right": right, "blank": blank, "wrong": wrong,
         }
-
-    def html(self, indexes: list[int]) -> str:
-        graded, ctx, t = self.graded, self.context, self.graded.analysis.test
-        penalty = graded.key.wrong_penalty
-        html = environment().get_template("report_student.html.j2").render(
-            css=Markup(font_face_css()) + report_css(), title=ctx.title, session=ctx.session, subject=ctx.subject,
-            exam_id=graded.key.exam_id, graded_on=ctx.graded_on, footer=f"{ctx.title} 개인 성적표",
-            n=t.n, max_points=_num(graded.max_points), mean=f"{t.mean:.1f}", sd=f"{t.sd:.1f}",
-            penalty=f"{penalty:g}" if penalty else "",
-            students=[self.student(i, graded.students[i]) for i in indexes])
-        return keep_words(html)
 
 
 def student_file(student_id: str) -> str:
@@ -136,19 +125,11 @@ def student_file(student_id: str) -> str:
 
 
 def write_student_batch(pages: StudentPages, indexes: list[int], folder: Path) -> list[Path]:
-    """Lay out the students of ``indexes`` in one document, then write one PDF per student."""
-    document = _engine(pages.context.bank.root).document(pages.html(indexes))
-    starts: dict[int, int] = {}
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("s") and anchor[1:].isdigit():
-                starts.setdefault(int(anchor[1:]), number)
-    bounds = [starts[i] for i in indexes] + [len(document.pages)]
-    paths = []
-    for position, index in enumerate(indexes):
-        target = folder / student_file(pages.graded.students[index].student_id)
-        document.copy(document.pages[bounds[position]:bounds[position + 1]]).write_pdf(target)
-        paths.append(target)
+    """Lay out the distinct pieces of the students of ``indexes`` once, then compose one PDF per student."""
+    from generator.grade.student_pdf import StudentComposer
+
+    paths = [folder / student_file(pages.graded.students[index].student_id) for index in indexes]
+    StudentComposer(pages).write(indexes, _engine(pages.context.bank.root), paths)
     return paths
 
 

@@ -217,6 +217,15 @@ def circle_ops(cx_mm: float, cy_mm: float, rx_mm: float, ry_mm: float, page_h_mm
             f"{cx + c * rx:.2f} {cy - ry:.2f} {cx + rx:.2f} {cy - c * ry:.2f} {cx + rx:.2f} {cy:.2f} c f")
 
 
+def rect_ops(x_mm: float, y_mm: float, w_mm: float, h_mm: float, rgb: tuple[float, float, float] = (0, 0, 0),
+             page_h_mm: float = A4[1]) -> str:
+    """A filled rectangle with its top-left corner at (x_mm, y_mm), in colour ``rgb`` (0…1 each)."""
+    k = PT_PER_MM
+    r, g, b = rgb
+    return (f"q {r:.3f} {g:.3f} {b:.3f} rg {x_mm * k:.3f} {(page_h_mm - y_mm - h_mm) * k:.3f} "
+            f"{w_mm * k:.3f} {h_mm * k:.3f} re f Q")
+
+
 def qr_ops(payload: str, x_mm: float, y_mm: float, size_mm: float, page_h_mm: float = A4[1]) -> str:
     """A QR code drawn as filled squares in module units: no image, no layout."""
     import segno
@@ -335,4 +344,4 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
 
 
 __all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "concatenate",
-           "qr_ops", "line_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]
+           "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]
