@@ -239,7 +239,7 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     pages = StudentPages(graded, context)
     jobs = jobs or _jobs()
     n = len(graded.students)
-    batches = 1 if jobs <= 1 else min(2 * jobs, max(1, n // 20))
+    batches = 1 if jobs <= 1 else min(jobs, max(1, n // 20))  # each batch parses the CSS and fonts once
     tasks: list[tuple[str, list[int]]] = [("class", [])]
     tasks += [("students", list(range(b, n, batches))) for b in range(batches) if list(range(b, n, batches))]
     _JOB.update(graded=graded, context=context, pages=pages, folder=folder)

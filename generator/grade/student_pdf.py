@@ -35,7 +35,7 @@ PIECE_CSS = """
 .piece .side { font-size: 0.92em; }
 .piece > :first-child { margin-top: 0; }
 .piece h2 { margin-top: 0; }
-.piece .tally { margin-bottom: 0; }
+.piece .tally:last-child { margin-bottom: 0; }
 .piece .note { margin-top: 0; }
 .piece .foot { font-family: "mx-sans"; font-size: 7.5pt; color: #555; line-height: 1.2; }
 .piece .foot.r { text-align: right; }
@@ -157,22 +157,20 @@ class StudentComposer:
         grid = block(self.grid_head)
         grid.rows.append((row, 0.0, -RULE))  # the row's top border lies on the head's bottom border
         block(self.h_units, gap=4.0, keep=True)
-        units = p.add('<div class="side"><table class="grid units">' + "".join(
-            f'<tr><td class="l">{escape(u["label"])}</td><td>{u["points"]}</td><td>{u["earned"]}</td>'
-            f'<td>{u["rate"]}</td><td>{u["class_rate"]}</td></tr>' for u in s["units"]) + "</table></div>",
-            width=WIDTH - SIDE_X)
+        units = [p.add(f'<div class="side"><table class="grid units"><tr><td class="l">{escape(u["label"])}</td>'
+                       f'<td>{u["points"]}</td><td>{u["earned"]}</td><td>{u["rate"]}</td><td>{u["class_rate"]}</td>'
+                       "</tr></table></div>", width=WIDTH - SIDE_X) for u in s["units"]]  # rows recur across students
         two = block(self.chart)
-        two.rows += [(self.units_head, SIDE_X, 0.0), (units, SIDE_X, -RULE)]
+        two.rows += [(self.units_head, SIDE_X, 0.0)] + [(key, SIDE_X, -RULE) for key in units]
         rates = [graded.unit_rate(result, u) for u, _ in graded.units]
         two.ops.append(("bars", rates))
         block(p.add(f'<h2>문항별 채점 결과 <small>{escape(s["sheet"])} 문항 번호</small></h2>'), gap=4.0, keep=True)
         right = ", ".join(str(n) for n in s["right"]) or "없음"
-        block(p.add(f'<p class="tally"><b>맞힌 문항 {len(s["right"])}개</b> {right}</p>'), keep=True)
         blank = (f' <span class="muted">(무응답 {", ".join(str(n) for n in s["blank"])})</span>'
                  if s["blank"] else "")
         wrong_numbers = ", ".join(str(w["number"]) for w in s["wrong"])
-        block(p.add(f'<p class="tally"><b class="bad">틀린 문항 {len(s["wrong"])}개</b> {wrong_numbers}{blank}</p>'),
-              gap=1.0)
+        block(p.add(f'<p class="tally"><b>맞힌 문항 {len(s["right"])}개</b> {right}</p>'
+                    f'<p class="tally"><b class="bad">틀린 문항 {len(s["wrong"])}개</b> {wrong_numbers}{blank}</p>'))
         block(self.h_wrong, gap=4.0, keep=True)
         for w in s["wrong"]:
             head = p.add(
