@@ -262,3 +262,28 @@ def test_missing_scans_and_cp949_sheets_get_a_clear_message(bank, run, tmp_path)
     result = run("grade", exam, "--bank", bank.root, "--responses", typed)
     assert result.exit_code == 1 and "not UTF-8" in result.output and "iconv -f cp949" in result.output
     assert not (exam / "results").exists()
+
+
+def test_student_report_is_composed_from_the_graded_result(bank, run, tmp_path):
+    """Each 성적표 shows its student's numbers, every wrong question's head line and a footer on every page."""
+    from generator.grade.run import grade_exam
+
+    exam = build_exam(bank, run, tmp_path)
+    key = exam_key(read_manifest(exam / "manifest.json"))
+    write_responses(simulate(key, 5, seed=4), exam / "scans" / "responses.csv")
+    outcome = grade_exam(exam, load_bank(bank.root))
+    for result in outcome.graded.students:
+        score = result.score
+        reader = PdfReader(outcome.folder / "students" / f"성적표-{score.student_id}.pdf")
+        pages = [p.extract_text().replace("\u2060", "").replace("\xa0", " ") for p in reader.pages]
+        assert all(round(float(p.mediabox.width)) == 595 for p in reader.pages)
+        assert all(f"수험번호 {score.student_id}" in page for page in pages)
+        assert all(f"{score.sheet.label}" in page for page in pages[:1])
+        text = " ".join(" ".join(pages).split())  # pypdf puts spaces of its own between placed pieces
+        assert "· 영역" not in text.replace("· 영역별", "")
+        assert "석차" in text and f"{result.rank} / {outcome.graded.analysis.test.n}" in text
+        wrong = [item.number for item in score.sheet.items
+                 if not ((a := score.answers.get(item.question_id)) is not None and a.correct)]
+        assert f"틀린 문항 {len(wrong)}개" in text
+        for number in wrong:
+            assert f"{number}번 정답" in text
