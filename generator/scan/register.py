@@ -1,0 +1,135 @@
+"""Find a page's QR code and corner marks and fit the homography from layout millimetres to image pixels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from generator.render.sheet_layout import Payload, parse_payload
+from generator.scan.layout import PageLayout
+
+MAX_RESIDUAL_MM = 1.5  # a fitted point farther than this from the layout: the page is not this layout
+MARK_SEARCH_MM = 25.0  # how far from the QR-predicted place a corner mark may be (phone perspective)
+
+
+class PageRejected(Exception):
+    """A page that cannot be read; the message is the reason shown to the teacher."""
+
+
+@dataclass(frozen=True)
+class QrHit:
+    payload: Payload | None
+    text: str
+    corners: np.ndarray  # 4×2 image pixels: symbol top-left, top-right, bottom-right, bottom-left
+
+
+def find_qr(gray: np.ndarray) -> QrHit:
+    """The mockexam QR code of a page in any orientation; tries a half-size image first (faster)."""
+    import zxingcpp
+
+    fmt = zxingcpp.BarcodeFormat.QRCode
+    hits = []
+    for factor in (2, 1):
+        image = gray[::factor, ::factor] if factor > 1 else gray
+        if factor > 1 and min(image.shape) < 600:
+            continue
+        hits = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=fmt)
+        if hits:
+            break
+    if not hits:
+        raise PageRejected("no QR code found (not an answer sheet, or the code is damaged)")
+    ours = [hit for hit in hits if parse_payload(hit.text)] or hits
+    hit = ours[0]
+    pos = hit.position
+    corners = np.array([[p.x, p.y] for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)],
+                       dtype=np.float64) * factor
+    return QrHit(parse_payload(hit.text), hit.text, corners)
+
+
+def background(gray: np.ndarray, cell: int) -> np.ndarray:
+    """The paper's brightness on a grid of ``cell``-pixel squares (ink removed by a max filter), float32."""
+    step = max(1, cell // 4)  # subsample first: the max filter below does not need every pixel
+    small = cv2.resize(gray[::step, ::step], (max(1, gray.shape[1] // cell), max(1, gray.shape[0] // cell)),
+                       interpolation=cv2.INTER_AREA)
+    small = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    return np.maximum(cv2.GaussianBlur(small, (5, 5), 0).astype(np.float32), 1.0)
+
+
+def flatten(gray: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Darkness 0 (paper) .. 255 (black) with uneven lighting divided out, uint8."""
+    cell = max(2, int(round(px_per_mm * 2)))  # background cells of ~2 mm
+    paper = cv2.resize(background(gray, cell), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.bitwise_not(cv2.divide(gray, paper.astype(np.uint8), scale=255))
+
+
+@dataclass(frozen=True)
+class Registration:
+    homography: np.ndarray  # layout mm -> image px
+    marks_found: int
+    residual_mm: float
+    px_per_mm: float
+
+
+def _qr_square(layout: PageLayout) -> np.ndarray:
+    x, y, size = layout.qr
+    return np.array([[x, y], [x + size, y], [x + size, y + size], [x, y + size]], dtype=np.float64)
+
+
+def _mark_candidates(gray: np.ndarray, px_per_mm: float, size_mm: float) -> list[tuple[float, float]]:
+    """Centres of solid, hole-free squares of about the corner-mark size, on a ~4 px/mm copy."""
+    factor = max(1, int(px_per_mm // 3))
+    small = gray[::factor, ::factor]
+    scale = px_per_mm / factor
+    dark = (flatten(small, scale) > 128).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(dark, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    expected = (size_mm * scale) ** 2
+    found = []
+    if hierarchy is None:
+        return found
+    for index, contour in enumerate(contours):
+        if hierarchy[0][index][3] != -1 or hierarchy[0][index][2] != -1:
+            continue  # a hole, or a shape with a hole (QR finder patterns, framed boxes)
+        area = cv2.contourArea(contour)
+        if not 0.5 * expected <= area <= 1.6 * expected:
+            continue
+        (cx, cy), (w, h), _angle = cv2.minAreaRect(contour)
+        if min(w, h) <= 0 or max(w, h) / min(w, h) > 1.35 or area < 0.8 * w * h:
+            continue
+        moments = cv2.moments(contour)
+        if moments["m00"]:
+            cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+        found.append(((cx + 0.5) * factor - 0.5, (cy + 0.5) * factor - 0.5))
+    return found
+
+
+def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
+    """Homography from the corner marks (4, or 3 plus the QR corners), checked against the QR code."""
+    qr_mm = _qr_square(layout)
+    affine, _ = cv2.estimateAffine2D(qr_mm.astype(np.float32), qr.corners.astype(np.float32))
+    if affine is None:
+        raise PageRejected("QR code found but its corners are unusable")
+    px_per_mm = float(np.sqrt(abs(np.linalg.det(affine[:, :2]))))
+    marks_mm = np.array(layout.marks, dtype=np.float64)
+    predicted = marks_mm @ affine[:, :2].T + affine[:, 2]
+    candidates = _mark_candidates(gray, px_per_mm, layout.mark_size)
+    src, dst = [], []
+    for mark_mm, guess in zip(marks_mm, predicted):
+        best = min(candidates, key=lambda c: (c[0] - guess[0]) ** 2 + (c[1] - guess[1]) ** 2, default=None)
+        if best is not None and np.hypot(best[0] - guess[0], best[1] - guess[1]) <= MARK_SEARCH_MM * px_per_mm:
+            src.append(mark_mm)
+            dst.append(best)
+    if len(src) < 3:
+        raise PageRejected(f"corner marks not found ({len(src)} of 4 seen; keep all four black squares inside the scan)")
+    src_all = np.vstack([np.array(src), qr_mm])
+    dst_all = np.vstack([np.array(dst), qr.corners])
+    homography, _ = cv2.findHomography(src_all, dst_all, 0)
+    if homography is None:
+        raise PageRejected("registration failed (marks and QR code disagree)")
+    projected = cv2.perspectiveTransform(src_all.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    residual = float(np.max(np.hypot(*(projected - dst_all).T))) / px_per_mm
+    if residual > MAX_RESIDUAL_MM:
+        raise PageRejected(f"layout mismatch: marks and QR code are {residual:.1f} mm off the layout "
+                           f"(a page of another layout, or folded/cropped paper)")
+    return Registration(homography, len(src), residual, px_per_mm)
