@@ -11,7 +11,7 @@ from generator.render.sheet_layout import Payload, parse_payload
 from generator.scan.layout import PageLayout
 
 MAX_RESIDUAL_MM = 1.5  # a fitted point farther than this from the layout: the page is not this layout
-MARK_SEARCH_MM = 25.0  # how far from the QR-predicted place a corner mark may be (phone perspective)
+MARK_SEARCH_MM = 40.0  # how far from its predicted place a corner mark may be (phone perspective)
 
 
 class PageRejected(Exception):
@@ -112,14 +112,30 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
         raise PageRejected("QR code found but its corners are unusable")
     px_per_mm = float(np.sqrt(abs(np.linalg.det(affine[:, :2]))))
     marks_mm = np.array(layout.marks, dtype=np.float64)
-    predicted = marks_mm @ affine[:, :2].T + affine[:, 2]
     candidates = _mark_candidates(gray, px_per_mm, layout.mark_size)
-    src, dst = [], []
-    for mark_mm, guess in zip(marks_mm, predicted):
-        best = min(candidates, key=lambda c: (c[0] - guess[0]) ** 2 + (c[1] - guess[1]) ** 2, default=None)
-        if best is not None and np.hypot(best[0] - guess[0], best[1] - guess[1]) <= MARK_SEARCH_MM * px_per_mm:
-            src.append(mark_mm)
-            dst.append(best)
+    found: dict[int, tuple[float, float]] = {}
+    predicted = marks_mm @ affine[:, :2].T + affine[:, 2]
+    for _round in range(3):  # marks near the prediction refine the prediction of the others (perspective)
+        for index, guess in enumerate(predicted):
+            best = min(candidates, key=lambda c: (c[0] - guess[0]) ** 2 + (c[1] - guess[1]) ** 2, default=None)
+            if best is not None and np.hypot(best[0] - guess[0], best[1] - guess[1]) <= MARK_SEARCH_MM * px_per_mm:
+                found[index] = best
+        if len(found) == 4 or len(found) < 2:
+            break
+        src = np.vstack([marks_mm[list(found)], qr_mm])
+        dst = np.vstack([np.array(list(found.values())), qr.corners])
+        if len(found) == 3:
+            guess, _ = cv2.findHomography(src, dst, 0)
+            if guess is None:
+                break
+            predicted = cv2.perspectiveTransform(marks_mm.reshape(-1, 1, 2), guess).reshape(-1, 2)
+        else:
+            guess, _ = cv2.estimateAffine2D(src.astype(np.float32), dst.astype(np.float32))
+            if guess is None:
+                break
+            predicted = marks_mm @ guess[:, :2].T + guess[:, 2]
+    src = [marks_mm[index] for index in sorted(found)]
+    dst = [found[index] for index in sorted(found)]
     if len(src) < 3:
         raise PageRejected(f"corner marks not found ({len(src)} of 4 seen; keep all four black squares inside the scan)")
     src_all = np.vstack([np.array(src), qr_mm])

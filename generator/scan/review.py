@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from generator.scan.decide import state, student_id
 from generator.scan.layout import ExamLayout
 from generator.scan.page import PageResult
-from generator.scan.run import Override, Sheet
+from generator.scan.run import Override, Sheet, missing_pages
 
 FIELD_LABEL = {"answer": "객관식", "score": "채점란 점수", "student_id": "수험번호", "form": "문형", "page": "쪽"}
 
@@ -30,13 +30,19 @@ class Item:
     readings: list[tuple[str, float, float, str]] = field(default_factory=list)
 
 
-def review_items(results: list[PageResult], sheets: list[Sheet], overrides: dict[tuple[str, str, str], Override]
-                 ) -> list[Item]:
+def review_items(results: list[PageResult], sheets: list[Sheet], overrides: dict[tuple[str, str, str], Override],
+                 layout: ExamLayout) -> list[Item]:
     items: list[Item] = []
     for sheet in sheets:
         first = sheet.first
         if first is None:
             continue
+        missing = [str(page.page) for page in missing_pages(sheet, layout)]
+        if missing:
+            items.append(Item("identity", first.scan, first.ref.label, "page", "", "",
+                              f"이 답안지({student_id(first.decisions)[0] or '수험번호 없음'})의 {', '.join(missing)}쪽을 "
+                              f"읽지 못함: 그 쪽의 문항은 ?로 남음 (다시 스캔하거나 결정을 입력)",
+                              first.crops.get(("student_id", ""), b"")))
         sid, doubtful = student_id(first.decisions)
         if doubtful and (first.scan, "student_id", "") not in overrides:
             items.append(Item("identity", first.scan, first.ref.label, "student_id", "", sid,

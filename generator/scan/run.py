@@ -19,7 +19,7 @@ from generator.atomic import write_bytes_atomic
 from generator.problems import UserError, display_path
 from generator.scan.decide import DOUBT, Decision, student_id
 from generator.scan.inputs import PageRef, expand_inputs, iter_pages
-from generator.scan.layout import ExamLayout, load_layout
+from generator.scan.layout import ExamLayout, PageLayout, load_layout
 from generator.scan.page import PageResult, read_page
 
 SCANS = "scans"
@@ -157,6 +157,12 @@ def join_pages(results: list[PageResult], overrides: dict[tuple[str, str, str], 
     return [sheet for sheet in kept if sheet.first is not None]
 
 
+def missing_pages(sheet: Sheet, layout: ExamLayout) -> list[PageLayout]:
+    """Pages of this sheet's layout that were not scanned (or not read)."""
+    return [page for page in layout.pages
+            if page.form == sheet.form and page.copy in ("", sheet.copy) and page.page not in sheet.pages]
+
+
 def _put(sheet: Sheet, number: int, result: PageResult) -> None:
     earlier = sheet.pages.get(number)
     if earlier is not None:
@@ -172,6 +178,10 @@ def responses_rows(sheets: list[Sheet], layout: ExamLayout,
     for sheet in sheets:
         sid, form = sheet_identity(sheet, overrides)
         values: dict[str, str] = {}
+        for page in missing_pages(sheet, layout):  # unread, not blank: grading must not count them as blank
+            for bubble in page.bubbles:
+                if bubble.field in ("answer", "score"):
+                    values[bubble.key] = DOUBT
         for _, result in sorted(sheet.pages.items()):
             for decision in result.decisions:
                 if decision.field in ("answer", "score"):
@@ -278,7 +288,7 @@ def scan(exam_dir: Path, inputs: list[Path], progress: Progress | None = None) -
         apply_overrides(result, overrides)
     sheets = join_pages(results, overrides)
     header, rows = responses_rows(sheets, layout, overrides)
-    items = review_items(results, sheets, overrides)
+    items = review_items(results, sheets, overrides, layout)
     outputs = [out / "responses.csv", out / "pages.csv", out / "review.html"]
     write_bytes_atomic(outputs[0], csv_bytes(header, rows))
     write_bytes_atomic(outputs[1], csv_bytes(PAGES_HEADER, pages_rows(results, overrides)))

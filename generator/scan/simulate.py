@@ -73,35 +73,43 @@ class Canvas:
         self.scale = dpi / 25.4
         self.rng = rng
 
-    def _apply(self, mask: np.ndarray, darkness: float, texture: float = 0.0) -> None:
+    def _apply(self, mask: np.ndarray, origin: tuple[int, int], darkness: float, texture: float = 0.0) -> None:
         alpha = mask.astype(np.float32) / 255.0
         if texture:
             noise = np.random.default_rng(self.rng.randrange(1 << 30)).normal(0, texture, alpha.shape)
             alpha = np.clip(alpha * (1 + noise), 0, 1).astype(np.float32)
-        self.image *= 1.0 - darkness * alpha
+        x, y = origin
+        h, w = self.image.shape
+        x1, y1 = min(w, x + mask.shape[1]), min(h, y + mask.shape[0])
+        region = self.image[y:y1, x:x1]
+        region *= 1.0 - darkness * alpha[:y1 - y, :x1 - x]
 
-    def _mask(self) -> np.ndarray:
-        return np.zeros(self.image.shape, np.uint8)
+    def _window(self, x: float, y: float, half_mm: float) -> tuple[np.ndarray, tuple[int, int]]:
+        """A blank mask around (x, y) mm and its top-left pixel."""
+        s = self.scale
+        x0, y0 = max(0, int((x - half_mm) * s)), max(0, int((y - half_mm) * s))
+        size = int(2 * half_mm * s) + 2
+        return np.zeros((size, size), np.uint8), (x0, y0)
 
     def fill(self, bubble: Bubble, darkness: float, size: float = 1.0, texture: float = 0.0,
              clip: float = 1.0) -> None:
         """An oval filled around the bubble (``clip`` < 1 leaves the top part of it empty: a partial fill)."""
         s, j = self.scale, self.rng.uniform(-0.25, 0.25)
-        mask = self._mask()
-        centre = (int((bubble.x + j) * s * 16), int((bubble.y + j) * s * 16))
+        mask, (ox, oy) = self._window(bubble.x, bubble.y, 4.0)
+        centre = (int(((bubble.x + j) * s - ox) * 16), int(((bubble.y + j) * s - oy) * 16))
         axes = (int(bubble.rx * size * s * 16), int(bubble.ry * size * s * 16))
         cv2.ellipse(mask, centre, axes, self.rng.uniform(-8, 8), 0, 360, 255, -1, cv2.LINE_AA, 4)
         if clip < 1.0:
-            top = int((bubble.y + bubble.ry * size - 2 * bubble.ry * size * clip) * s)
+            top = int((bubble.y + bubble.ry * size - 2 * bubble.ry * size * clip) * s) - oy
             mask[:max(0, top)] = 0
-        self._apply(mask, darkness, texture)
+        self._apply(mask, (ox, oy), darkness, texture)
 
     def stroke(self, points: list[tuple[float, float]], darkness: float, width_mm: float) -> None:
         s = self.scale
-        mask = self._mask()
-        pts = np.array([[int(x * s * 16), int(y * s * 16)] for x, y in points], np.int32)
+        mask, (ox, oy) = self._window(points[0][0], points[0][1], 6.0)
+        pts = np.array([[int((x * s - ox) * 16), int((y * s - oy) * 16)] for x, y in points], np.int32)
         cv2.polylines(mask, [pts], False, 255, max(1, int(width_mm * s)), cv2.LINE_AA, 4)
-        self._apply(mask, darkness)
+        self._apply(mask, (ox, oy), darkness)
 
     def check(self, bubble: Bubble) -> None:
         x, y, rx, ry = bubble.x, bubble.y, bubble.rx, bubble.ry
@@ -199,15 +207,14 @@ def degrade(gray: np.ndarray, spec: Degrade, rng: random.Random) -> np.ndarray:
         ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
         ramp = (ramp - ramp.min()) / max(1e-6, float(ramp.max() - ramp.min()))
         image *= 1.0 - spec.light * ramp
-    pad = int(0.06 * w) if spec.perspective or spec.background != 255 else int(0.02 * w)
-    canvas_size = (w + 2 * pad, h + 2 * pad)
+    pad = int(0.05 * w) if spec.perspective or spec.background != 255 else int(0.01 * w)
     source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     jitter = spec.perspective * w
-    target = np.float32([[x + pad + rng.uniform(-jitter, jitter), y + pad + rng.uniform(-jitter, jitter)]
-                         for x, y in source])
-    centre = (canvas_size[0] / 2, canvas_size[1] / 2)
-    rotation = cv2.getRotationMatrix2D(centre, rng.uniform(-spec.rotate, spec.rotate), 1.0)
+    target = np.float32([[x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)] for x, y in source])
+    rotation = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-spec.rotate, spec.rotate), 1.0)
     target = cv2.transform(target.reshape(-1, 1, 2), rotation).reshape(-1, 2)
+    target += pad - target.min(axis=0)  # the whole sheet stays in the picture
+    canvas_size = (int(target[:, 0].max()) + pad, int(target[:, 1].max()) + pad)
     matrix = cv2.getPerspectiveTransform(source, target.astype(np.float32))
     image = cv2.warpPerspective(image, matrix, canvas_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                                 borderValue=float(spec.background))
