@@ -230,7 +230,8 @@ def degrade(gray: np.ndarray, spec: Degrade, rng: random.Random) -> np.ndarray:
 
 
 def student_sheets(exam_dir: Path, layout: ExamLayout, count: int, mix: dict[str, float], spec: Degrade,
-                   seed: int = 0, rotate_quarter: bool = False) -> tuple[list[np.ndarray], list[Truth]]:
+                   seed: int = 0, rotate_quarter: bool = False, first_id: int = 20260001
+                   ) -> tuple[list[np.ndarray], list[Truth]]:
     """``count`` students' complete answer sheets (all pages, forms taking turns) and what they should read as."""
     rng = random.Random(seed)
     forms = sorted({page.form for page in layout.pages})
@@ -238,7 +239,7 @@ def student_sheets(exam_dir: Path, layout: ExamLayout, count: int, mix: dict[str
     images, truths = [], []
     for student in range(count):
         form = forms[student % len(forms)]
-        truth = Truth(f"{20260000 + student + 1:08d}", form)
+        truth = Truth(f"{first_id + student:08d}", form)
         for page in (p for p in layout.pages if p.form == form and not p.copy):
             key = (page.file, page.file_page)
             if key not in blanks:
