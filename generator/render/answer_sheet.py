@@ -10,9 +10,9 @@ import segno
 from markupsafe import Markup
 
 from generator.assemble.exam import Exam, ExamForm, ExamItem
+from generator.atomic import write_text_atomic
 from generator.bank.schema import QuestionType
 from generator.render.common import environment, paper_css
-from generator.atomic import write_text_atomic
 from generator.render.pdf import Engine
 from generator.render.sheet_layout import (
     LAYOUT_NAME,

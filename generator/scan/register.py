@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,7 +30,7 @@ def find_qr(gray: np.ndarray) -> QrHit:
     """The mockexam QR code of a page in any orientation; tries a half-size image first (faster)."""
     import zxingcpp
 
-    fmt = zxingcpp.BarcodeFormat.QRCode
+    fmt: Any = zxingcpp.BarcodeFormat.QRCode
     hits = []
     for factor in (2, 1):
         image = gray[::factor, ::factor] if factor > 1 else gray
@@ -114,7 +115,7 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
     marks_mm = np.array(layout.marks, dtype=np.float64)
     candidates = _mark_candidates(gray, px_per_mm, layout.mark_size)
     found: dict[int, tuple[float, float]] = {}
-    predicted = marks_mm @ affine[:, :2].T + affine[:, 2]
+    predicted: Any = marks_mm @ affine[:, :2].T + affine[:, 2]
     for _round in range(3):  # marks near the prediction refine the prediction of the others (perspective)
         for index, guess in enumerate(predicted):
             best = min(candidates, key=lambda c: (c[0] - guess[0]) ** 2 + (c[1] - guess[1]) ** 2, default=None)
@@ -134,12 +135,11 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
             if guess is None:
                 break
             predicted = marks_mm @ guess[:, :2].T + guess[:, 2]
-    src = [marks_mm[index] for index in sorted(found)]
-    dst = [found[index] for index in sorted(found)]
-    if len(src) < 3:
-        raise PageRejected(f"corner marks not found ({len(src)} of 4 seen; keep all four black squares inside the scan)")
-    src_all = np.vstack([np.array(src), qr_mm])
-    dst_all = np.vstack([np.array(dst), qr.corners])
+    if len(found) < 3:
+        raise PageRejected(f"corner marks not found ({len(found)} of 4 seen; keep all four black squares inside the "
+                           f"scan)")
+    src_all = np.vstack([marks_mm[sorted(found)], qr_mm])
+    dst_all = np.vstack([np.array([found[index] for index in sorted(found)]), qr.corners])
     homography, _ = cv2.findHomography(src_all, dst_all, 0)
     if homography is None:
         raise PageRejected("registration failed (marks and QR code disagree)")
@@ -148,4 +148,4 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
     if residual > MAX_RESIDUAL_MM:
         raise PageRejected(f"layout mismatch: marks and QR code are {residual:.1f} mm off the layout "
                            f"(a page of another layout, or folded/cropped paper)")
-    return Registration(homography, len(src), residual, px_per_mm)
+    return Registration(homography, len(found), residual, px_per_mm)

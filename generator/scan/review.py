@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 
 from generator.scan.decide import state, student_id
 from generator.scan.layout import ExamLayout
@@ -27,7 +28,7 @@ class Item:
     note: str
     image: bytes = b""
     image_type: str = "png"
-    readings: list[tuple[str, float, float, str]] = field(default_factory=list)
+    readings: list[tuple[str, float, float, str]] = default(default_factory=list)
 
 
 def review_items(results: list[PageResult], sheets: list[Sheet], overrides: dict[tuple[str, str, str], Override],

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from generator.atomic import write_bytes_atomic
 from generator.problems import UserError, display_path
-from generator.scan.decide import DOUBT, Decision, student_id
+from generator.scan.decide import DOUBT, student_id
 from generator.scan.inputs import PageRef, expand_inputs, iter_pages
 from generator.scan.layout import ExamLayout, PageLayout, load_layout
 from generator.scan.page import PageResult, read_page

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -200,7 +201,7 @@ def mark_page(gray: np.ndarray, dpi: int, page: PageLayout, truth: Truth, mix: d
 def degrade(gray: np.ndarray, spec: Degrade, rng: random.Random) -> np.ndarray:
     """A page image (rendered at ``spec.dpi``) as a scanner or phone would deliver it."""
     h, w = gray.shape
-    image = gray.astype(np.float32)
+    image: Any = gray.astype(np.float32)
     if spec.light:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         angle = rng.uniform(0, 2 * np.pi)
@@ -208,9 +209,10 @@ def degrade(gray: np.ndarray, spec: Degrade, rng: random.Random) -> np.ndarray:
         ramp = (ramp - ramp.min()) / max(1e-6, float(ramp.max() - ramp.min()))
         image *= 1.0 - spec.light * ramp
     pad = int(0.05 * w) if spec.perspective or spec.background != 255 else int(0.01 * w)
-    source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    source: Any = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     jitter = spec.perspective * w
-    target = np.float32([[x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)] for x, y in source])
+    target: Any = np.array([[x + rng.uniform(-jitter, jitter), y + rng.uniform(-jitter, jitter)] for x, y in source],
+                           dtype=np.float32)
     rotation = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-spec.rotate, spec.rotate), 1.0)
     target = cv2.transform(target.reshape(-1, 1, 2), rotation).reshape(-1, 2)
     target += pad - target.min(axis=0)  # the whole sheet stays in the picture
@@ -222,7 +224,7 @@ def degrade(gray: np.ndarray, spec: Degrade, rng: random.Random) -> np.ndarray:
         image = cv2.GaussianBlur(image, (0, 0), spec.blur)
     if spec.noise:
         image += np.random.default_rng(rng.randrange(1 << 30)).normal(0, spec.noise, image.shape).astype(np.float32)
-    result = np.clip(image, 0, 255).astype(np.uint8)
+    result: Any = np.clip(image, 0, 255).astype(np.uint8)
     if spec.jpeg:
         ok, data = cv2.imencode(".jpg", result, [cv2.IMWRITE_JPEG_QUALITY, spec.jpeg])
         result = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
