@@ -207,11 +207,11 @@ def test_rejected_pages_are_reported_with_the_reason(exam, tmp_path):
     scan(exam, [tmp_path])
     pages = read_csv(exam / "scans" / "pages.csv")
     status = {Path(p["file"]).name: (p["status"], p["reason"]) for p in pages}
-    assert status["a-blank.png"][0] == "rejected" and "no QR" in status["a-blank.png"][1]
-    assert status["b-cropped.png"][0] == "rejected" and "corner marks" in status["b-cropped.png"][1]
-    assert status["d-broken.jpg"][0] == "rejected" and "unreadable" in status["d-broken.jpg"][1]
+    assert status["a-blank.png"][0] == "rejected" and "QR 코드 없음" in status["a-blank.png"][1]
+    assert status["b-cropped.png"][0] == "rejected" and "모서리 표시" in status["b-cropped.png"][1]
+    assert status["d-broken.jpg"][0] == "rejected" and "읽을 수 없음" in status["d-broken.jpg"][1]
     # page 2 has no page 1 before it to join: reported, not dropped
-    assert status["c-ok.png"][0] == "rejected" and "page 1" in status["c-ok.png"][1]
+    assert status["c-ok.png"][0] == "rejected" and "1쪽" in status["c-ok.png"][1]
     review = (exam / "scans" / "review.html").read_text(encoding="utf-8")
     assert review.count('class="item page"') == 4
 
@@ -225,7 +225,7 @@ def test_a_changed_layout_rejects_old_printouts(exam, tmp_path):
     (exam / "layout.json").write_text(json.dumps(layout), encoding="utf-8")
     summary = scan(exam, [tmp_path / "old.pdf"])
     assert summary.rejected == 2
-    assert all("layout mismatch" in p["reason"] for p in read_csv(exam / "scans" / "pages.csv"))
+    assert all("배치 불일치" in p["reason"] for p in read_csv(exam / "scans" / "pages.csv"))
 
 
 def test_a_rescan_replaces_never_doubles(exam, tmp_path):

@@ -42,15 +42,15 @@ class Decision:
 def _choice_value(readings: list[Reading]) -> tuple[str, bool, str]:
     states = [state(r) for r in readings]
     if "doubtful" in states:
-        return DOUBT, True, "unclear mark"
+        return DOUBT, True, "불분명한 표기"
     marked = [r.bubble.value for r, s in zip(readings, states) if s == "marked"]
-    return "|".join(marked), False, ("several marks" if len(marked) > 1 else "")
+    return "|".join(marked), False, ("여러 개 표기" if len(marked) > 1 else "")
 
 
 def _score_value(readings: list[Reading]) -> tuple[str, bool, str]:
     states = [state(r) for r in readings]
     if "doubtful" in states:
-        return DOUBT, True, "unclear mark"
+        return DOUBT, True, "불분명한 표기"
     groups: dict[str, list[float]] = {}
     for reading, s in zip(readings, states):
         if s == "marked":
@@ -58,11 +58,11 @@ def _score_value(readings: list[Reading]) -> tuple[str, bool, str]:
     if not groups:
         return "", False, ""
     if any(len(values) > 1 for values in groups.values()):
-        return DOUBT, True, "several scores marked"
+        return DOUBT, True, "한 자리에 점수 여러 개 표기"
     score = sum(values[0] for values in groups.values())
     top = max(r.bubble.max for r in readings)
     if top and score > top:
-        return DOUBT, True, f"score {score:g} is above the maximum {top:g}"
+        return DOUBT, True, f"점수 {score:g}점이 배점 {top:g}점보다 큼"
     return f"{score:g}", False, ""
 
 
@@ -78,7 +78,7 @@ def decide(readings: list[Reading]) -> list[Decision]:
         else:
             value, doubtful, note = _choice_value(members)
             if field in ("student_id", "form") and "|" in value:
-                value, doubtful, note = DOUBT, True, "several marks"
+                value, doubtful, note = DOUBT, True, "여러 개 표기"
         decisions.append(Decision(field, key, value, doubtful, tuple(members), note))
     return decisions
 

@@ -70,7 +70,7 @@ def load_page(ref: PageRef) -> np.ndarray:
             return _pdf_page(ref.path, ref.page - 1)
         return _image_frame(ref.path, ref.page - 1)
     except Exception as error:  # noqa: BLE001 - any decoder failure is one rejected page
-        raise ValueError(f"unreadable ({type(error).__name__}: {error})") from None
+        raise ValueError(f"파일을 읽을 수 없음 ({type(error).__name__}: {error})") from None
 
 
 def _pdf_page(path: Path, index: int) -> np.ndarray:

@@ -76,14 +76,13 @@ def read_page(ref: PageRef, exam_dir: Path, layout: ExamLayout) -> PageResult:
     try:
         qr = find_qr(gray)
         if qr.payload is None:
-            raise PageRejected(f"QR code is not a mockexam answer sheet ({qr.text[:40]})")
+            raise PageRejected(f"mockexam 답안지의 QR 코드가 아님 ({qr.text[:40]})")
         if qr.payload.exam_id != layout.exam_id:
-            raise PageRejected(f"answer sheet of another exam ({qr.payload.exam_id}), not {layout.exam_id}")
+            raise PageRejected(f"다른 시험의 답안지 ({qr.payload.exam_id}; 이 시험은 {layout.exam_id})")
         page_layout = layout.by_hash(qr.payload.layout_hash)
         if page_layout is None:
-            raise PageRejected(f"layout mismatch: printed from another version of the answer sheet "
-                               f"(layout {qr.payload.layout_hash}, form {qr.payload.form} page {qr.payload.page}); "
-                               f"scan sheets printed from this exam folder")
+            raise PageRejected(f"배치 불일치: 다른 판의 답안지에서 인쇄됨 (배치 {qr.payload.layout_hash}, "
+                               f"{qr.payload.form}형 {qr.payload.page}쪽); 이 시험 폴더의 답안지로 인쇄한 것을 스캔하십시오")
         registration = register(gray, qr, page_layout)
     except PageRejected as error:
         result.status, result.reason = "rejected", str(error)

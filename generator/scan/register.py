@@ -40,7 +40,7 @@ def find_qr(gray: np.ndarray) -> QrHit:
         if hits:
             break
     if not hits:
-        raise PageRejected("no QR code found (not an answer sheet, or the code is damaged)")
+        raise PageRejected("QR 코드 없음 (답안지가 아니거나 코드가 훼손됨)")
     ours = [hit for hit in hits if parse_payload(hit.text)] or hits
     hit = ours[0]
     pos = hit.position
@@ -110,7 +110,7 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
     qr_mm = _qr_square(layout)
     affine, _ = cv2.estimateAffine2D(qr_mm.astype(np.float32), qr.corners.astype(np.float32))
     if affine is None:
-        raise PageRejected("QR code found but its corners are unusable")
+        raise PageRejected("QR 코드의 위치를 알 수 없음")
     px_per_mm = float(np.sqrt(abs(np.linalg.det(affine[:, :2]))))
     marks_mm = np.array(layout.marks, dtype=np.float64)
     candidates = _mark_candidates(gray, px_per_mm, layout.mark_size)
@@ -136,16 +136,16 @@ def register(gray: np.ndarray, qr: QrHit, layout: PageLayout) -> Registration:
                 break
             predicted = marks_mm @ guess[:, :2].T + guess[:, 2]
     if len(found) < 3:
-        raise PageRejected(f"corner marks not found ({len(found)} of 4 seen; keep all four black squares inside the "
-                           f"scan)")
+        raise PageRejected(f"모서리 표시 없음 (4개 중 {len(found)}개만 보임: 네 모서리의 검은 사각형이 모두 보이게 "
+                           f"스캔하십시오)")
     src_all = np.vstack([marks_mm[sorted(found)], qr_mm])
     dst_all = np.vstack([np.array([found[index] for index in sorted(found)]), qr.corners])
     homography, _ = cv2.findHomography(src_all, dst_all, 0)
     if homography is None:
-        raise PageRejected("registration failed (marks and QR code disagree)")
+        raise PageRejected("위치 맞춤 실패 (모서리 표시와 QR 코드가 맞지 않음)")
     projected = cv2.perspectiveTransform(src_all.reshape(-1, 1, 2), homography).reshape(-1, 2)
     residual = float(np.max(np.hypot(*(projected - dst_all).T))) / px_per_mm
     if residual > MAX_RESIDUAL_MM:
-        raise PageRejected(f"layout mismatch: marks and QR code are {residual:.1f} mm off the layout "
-                           f"(a page of another layout, or folded/cropped paper)")
+        raise PageRejected(f"배치 불일치: 모서리 표시와 QR 코드가 배치에서 {residual:.1f} mm 벗어남 "
+                           f"(다른 배치의 답안지이거나 접히거나 잘린 종이)")
     return Registration(homography, len(found), residual, px_per_mm)

@@ -69,7 +69,7 @@ def review_items(results: list[PageResult], sheets: list[Sheet], overrides: dict
 
 
 _CSS = """
-body { font-family: "Noto Sans KR", "Malgun Gothic", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+body { font-family: "mx-sans", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
 h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 2px solid #333; }
 .item { display: flex; gap: 16px; border: 1px solid #ccc; border-radius: 6px; padding: 10px; margin: 10px 0; }
 .item img { border: 1px solid #999; max-width: 420px; image-rendering: pixelated; align-self: flex-start; }
@@ -78,8 +78,10 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 2
 table.m { border-collapse: collapse; font-size: 12px; margin-top: 4px; }
 table.m td, table.m th { border: 1px solid #bbb; padding: 2px 6px; text-align: right; }
 .marked { background: #ffe08a; } .doubtful { background: #ffb3b3; }
-input.v { width: 90px; font-size: 15px; padding: 2px 4px; }
-textarea { width: 100%; height: 160px; font-family: monospace; }
+input.v { width: 260px; font-size: 15px; padding: 2px 4px; }
+button, input, textarea { font-family: inherit; }
+textarea { width: 100%; height: 160px; font-family: "mx-code", monospace; }
+code { font-family: "mx-code", monospace; }
 .none { color: #276; }
 """
 
@@ -143,9 +145,9 @@ def review_html(layout: ExamLayout, results: list[PageResult], items: list[Item]
         body.append(f"<h2>{title} ({len(chosen)})</h2>")
         body += [_entry(item) for item in chosen] or ['<p class="none">없음</p>']
     keep = [",".join((o.scan, o.field, o.key, o.value)) for o in overrides.values()]
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="ko"><head><meta charset="utf-8"><title>{e(layout.exam_id)} 판독 검토</title>
-<style>{_CSS}</style></head><body>
+<style>@@FONTS@@{_CSS}</style></head><body>
 <h1>{e(layout.exam_id)} 답안지 판독 검토</h1>
 <p>입력 {len(results)}쪽 중 {read}쪽을 읽었습니다. 검토할 항목 {len(items)}개. 적용된 수정 {len(overrides)}건.</p>
 <p>각 항목의 <b>결정</b> 칸에 값을 넣고 <button id="save">overrides.csv 저장</button>을 누른 뒤, 저장된 파일을
@@ -157,3 +159,7 @@ def review_html(layout: ExamLayout, results: list[PageResult], items: list[Item]
 <script>const KEEP = {json.dumps(keep, ensure_ascii=False)};{_JS}</script>
 </body></html>
 """
+    from generator.render.common import font_face_css
+    from generator.render.fonts import subset_sources
+
+    return page.replace("@@FONTS@@", font_face_css(subset_sources(page)), 1)

@@ -73,7 +73,8 @@ def _valid_value(kind: str, value: str) -> bool:
 def apply_overrides(result: PageResult, overrides: dict[tuple[str, str, str], Override]) -> None:
     """The teacher's decisions replace what was read (they always win)."""
     if (result.scan, "page", "") in overrides and overrides[(result.scan, "page", "")].value == "ignore":
-        result.status, result.reason = "ignored", f"ignored by {OVERRIDES} line {overrides[(result.scan, 'page', '')].line}"
+        line = overrides[(result.scan, "page", "")].line
+        result.status, result.reason = "ignored", f"{OVERRIDES} {line}행에 따라 무시함"
         return
     if not result.read:
         return
@@ -82,7 +83,7 @@ def apply_overrides(result: PageResult, overrides: dict[tuple[str, str, str], Ov
         found = overrides.get((result.scan, decision.field, decision.key)) if decision.field in ("answer", "score") \
             else None
         if found:
-            decision = replace(decision, value=found.value, doubtful=False, note=f"override (line {found.line})")
+            decision = replace(decision, value=found.value, doubtful=False, note=f"{OVERRIDES} {found.line}행")
         decisions.append(decision)
     result.decisions = decisions
 
@@ -152,8 +153,7 @@ def join_pages(results: list[PageResult], overrides: dict[tuple[str, str, str], 
         if sheet.first is None:
             for result in sheet.pages.values():
                 result.status = "rejected"
-                result.reason = ("page 1 of this answer sheet is missing: scan each student's pages together, "
-                                 "page 1 first")
+                result.reason = "이 답안지의 1쪽이 앞에 없음: 학생마다 모든 쪽을 1쪽부터 이어서 스캔하십시오"
     return [sheet for sheet in kept if sheet.first is not None]
 
 
@@ -166,7 +166,7 @@ def missing_pages(sheet: Sheet, layout: ExamLayout) -> list[PageLayout]:
 def _put(sheet: Sheet, number: int, result: PageResult) -> None:
     earlier = sheet.pages.get(number)
     if earlier is not None:
-        earlier.status, earlier.reason = "duplicate", f"replaced by the later scan {result.ref.label}"
+        earlier.status, earlier.reason = "duplicate", f"나중 스캔으로 대체됨: {result.ref.label}"
     sheet.pages[number] = result
 
 
