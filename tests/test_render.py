@@ -351,7 +351,7 @@ def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
     folder = out / "quiz-3"
     assert sorted(p.name for p in folder.iterdir()) == [
         "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
-        "manifest.json"]
+        "layout.json", "manifest.json"]
     assert "booklet-A.pdf" in result.output and "rendering" in result.output
     before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     first = before["forms"][0]["sections"][0]["items"][0]["id"]

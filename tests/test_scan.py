@@ -297,3 +297,24 @@ def test_random_sheets_never_read_wrong_without_a_flag(exam, tmp_path):
     summary = scan(exam, [tmp_path / "x.pdf"])
     assert summary.rejected == 0
     check(read_csv(exam / "scans" / "responses.csv"), truths, allow_review=True)
+
+
+def test_pages_with_a_copy_number_join_by_it_in_any_order(tmp_path):
+    from generator.scan.decide import Decision
+    from generator.scan.inputs import PageRef
+    from generator.scan.layout import PageLayout
+    from generator.scan.page import PageResult
+    from generator.scan.run import join_pages
+
+    def page(copy: str, number: int, sid: str = "") -> PageResult:
+        layout = PageLayout("answer-sheet-A.pdf", number, "A", copy, number, "h", "p", 210, 297, (), 5, (0, 0, 19),
+                            ())
+        decisions = [Decision("student_id", str(i + 1), digit, False, ()) for i, digit in enumerate(sid)]
+        return PageResult(PageRef(tmp_path / "s.pdf", 1), scan=f"{copy}-{number}", layout=layout,
+                          decisions=decisions)
+
+    # a roster build: pages sorted by page number, not by student; copy 2 rescanned at the end
+    results = [page("1", 1, "11"), page("2", 1, "22"), page("1", 2), page("2", 2), page("2", 1, "22")]
+    sheets = join_pages(results, {})
+    assert [(s.copy, sorted(s.pages)) for s in sheets] == [("1", [1, 2]), ("2", [1, 2])]
+    assert sheets[1].pages[1] is results[4] and results[1].status == "duplicate"
