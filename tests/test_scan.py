@@ -17,7 +17,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_render import make_exam
 
-from generator.render import run_task
 from generator.render.sheet_layout import Payload, parse_payload
 from generator.scan import simulate as sim
 from generator.scan.layout import load_layout
@@ -29,8 +28,12 @@ DPI = 150
 @pytest.fixture(scope="module")
 def exam_dir(tmp_path_factory) -> Path:
     """Answer sheets (2 pages per form: MCQs, short answers and an essay) with layout.json."""
+    from generator.render.answer_sheet import render_answer_sheets
+    from generator.render.pdf import Engine
+
     folder = tmp_path_factory.mktemp("exam")
-    run_task(make_exam(), "sheets", folder, lambda _message: None)
+    exam = make_exam()
+    render_answer_sheets(exam, Engine(exam.bank.root), folder)  # its own fonts, not another module's engine
     return folder
 
 

@@ -34,7 +34,7 @@ def find_qr(gray: np.ndarray) -> QrHit:
     hits = []
     for factor in (2, 1):
         image = gray[::factor, ::factor] if factor > 1 else gray
-        if factor > 1 and min(image.shape) < 600:
+        if factor > 1 and min(gray.shape) < 1600:  # below ~190 dpi halving would blur the modules together
             continue
         hits = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=fmt)
         if hits:
