@@ -14,7 +14,7 @@ from generator.render.sheet_layout import LAYOUT_NAME, LAYOUT_SCHEMA
 @dataclass(frozen=True)
 class Bubble:
     field: str  # answer | student_id | form | score
-    key: str  # the question ("7"), the id digit place ("3"), or "" for the form
+    key: str  # the question ("7"), the 수험번호 place ("3", from the left), or "" for the form
     value: str  # the choice ("2"), digit ("7"), form name ("A") or score value ("2" / "0.5")
     group: str  # bubbles of one group: one mark expected (score groups: points, tens, ones, half)
     x: float  # centre, mm from the page's top-left corner
@@ -46,7 +46,7 @@ def _bubble(raw: dict[str, Any]) -> Bubble:
     if field == "answer":
         key, value, group = str(raw["question"]), str(raw["choice"]), str(raw["question"])
     elif field == "student_id":
-        key, value, group = str(raw["digit"]), str(raw["value"]), str(raw["digit"])
+        key, value, group = str(raw["place"]), str(raw["digit"]), str(raw["place"])
     elif field == "form":
         key, value, group = "", str(raw["value"]), ""
     else:
