@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator import __version__
+from generator.assemble.points import tidy as tidy_points
 from generator.bank import query, skeleton
 from generator.bank.lint import NEAR_DUPLICATE_SIMILARITY
 from generator.bank.lint import lint as run_lint
@@ -132,7 +133,7 @@ def list_questions(
         return
     columns = max(20, _terminal_width() - 70)
     rows = [
-        (q.id, q.type.value, q.topic, q.difficulty, q.points, truncate(" ".join(q.body.stem.split()), columns))
+        (q.id, q.type.value, q.topic, q.difficulty, tidy_points(q.points), truncate(" ".join(q.body.stem.split()), columns))
         for q in found
     ]
     click.echo(format_table(["id", "type", "topic", "diff", "pts", "question"], rows, right=(3, 4)))
@@ -230,7 +231,7 @@ def schema(out: Path | None) -> None:
               help="Cosine similarity from which two questions count as near-duplicates.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
 def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
-    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices, answer spread, glyphs."""
+    """Warnings beyond validity: near-duplicates, missing 해설, give-away choices and cues, answer leaks, glossary, answer spread, glyphs."""
     bank = load_bank(bank_dir)
     report = run_lint(bank, similarity)
     for warning in report.warnings:
@@ -240,6 +241,19 @@ def lint(bank_dir: Path, similarity: float, strict: bool) -> None:
     click.echo(f"{report.count} warning(s) in {len(bank.questions)} questions", err=True)
     if strict and report.count:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(blueprint_path: Path | None, bank_dir: Path, port: int, host: str, no_open: bool) -> None:
+    """Live page of the bank as it will print (and BLUEPRINT's exam); updates on every save."""
+    from generator.preview.server import serve
+
+    serve(bank_dir, blueprint_path, host, port, open_browser=not no_open, say=click.echo)
 
 
 # ---------------------------------------------------------------- exams
@@ -289,7 +303,7 @@ def _say_rendering(step: str) -> None:
     click.echo(f"  rendering {step}…", err=True)
 
 
-def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int, int]]) -> None:
+def _print_dry_run(exam: "Exam", selection: "Selection", rows: list[tuple[str, int | float, int | float]]) -> None:
     form = exam.forms[0]
     click.echo(f"{exam.exam_id}: {len(exam.question_ids)} questions from {selection.candidates} eligible "
                f"({selection.excluded_recent} excluded as recently used), {exam.total_points} points")
@@ -358,14 +372,26 @@ def bench_validate_command(count: int) -> None:
     bench_validate(count, report=click.echo)
 
 
+@bench.command("preview")
+@click.argument("blueprint_path", metavar="[BLUEPRINT]", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--saves", default=10, show_default=True, help="File saves to time.")
+def bench_preview_command(blueprint_path: Path | None, bank_dir: Path, saves: int) -> None:
+    """Time from saving a question file to the preview's push (on a copy of the bank)."""
+    from generator.preview.bench import bench_preview
+
+    bench_preview(bank_dir, blueprint_path, saves, report=click.echo)
+
+
 @bench.command("assemble")
 @click.option("--count", default=100_000, show_default=True, help="Synthetic questions in memory.")
 @click.option("--questions", default=40, show_default=True, help="Questions in the exam.")
-def bench_assemble_command(count: int, questions: int) -> None:
+@click.option("--choices", default=5, show_default=True, type=click.IntRange(2, 5), help="Choices per MCQ.")
+def bench_assemble_command(count: int, questions: int, choices: int) -> None:
     """Time selection and 2 forms from a large in-memory bank (target <= 1 s)."""
     from generator.bench import bench_assemble
 
-    bench_assemble(count, questions, report=click.echo)
+    bench_assemble(count, questions, report=click.echo, choices=choices)
 
 
 @bench.command("build")
@@ -378,6 +404,83 @@ def bench_build_command(blueprint_path: Path, bank_dir: Path, seeds: int) -> Non
     from generator.bench import bench_build
 
     bench_build(blueprint_path, bank_dir, seeds, report=click.echo)
+
+
+# ---------------------------------------------------------------- exchange (generator/interop)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@bank_option
+@click.option("--topic", help="Leaf for questions whose file gives no topic (or an unknown category).")
+@click.option("--map", "mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML: 'topics:' category -> leaf, 'columns:' your header -> ours.")
+@click.option("--dry-run", is_flag=True, help="Check everything and list the files; write nothing.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an Excel template (Korean headers, drop-down lists, examples) to this path and stop.")
+def import_command(files: tuple[Path, ...], bank_dir: Path, topic: str | None, mapping: Path | None,
+                   dry_run: bool, template: Path | None) -> None:
+    """Import questions from Excel (.xlsx), CSV, GIFT (.gift/.txt), Moodle XML (.xml) or QTI (.zip): all or
+    nothing, never overwriting (docs/interop.md)."""
+    if template is not None:
+        from generator.interop.template import write_template
+
+        taxonomy = load_taxonomy(bank_dir.resolve()) if (bank_dir / "topics.yaml").is_file() else None
+        write_template(template, taxonomy)
+        click.echo(f"wrote {display_path(template)}: fill in one question per row, then "
+                   f"`mockexam import {display_path(template)}`")
+        return
+    if not files:
+        raise click.UsageError("name at least one FILE to import (or --template PATH)")
+    from generator.interop.importer import import_files
+
+    result = import_files(list(files), bank_dir, topic, mapping, dry_run)
+    verb = "would write" if dry_run else "wrote"
+    for item in result.planned:
+        click.echo(f"  {verb} {display_path(item.path)}  ({item.draft.where})")
+    click.echo(f"{verb} {len(result.planned)} question file(s) into {display_path(bank_dir)}")
+    for source, losses in result.losses.items():
+        for line in losses.lines():
+            click.echo(f"note: {source}: not carried: {line}", err=True)
+
+
+@cli.command("export")
+@click.argument("exam_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@bank_option
+@click.option("--format", "fmt", required=True, help="hwpx, docx, moodle-xml, gift, qti or xlsx (or a build output).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option("--type", "kind", type=click.Choice([t.value for t in QuestionType]), help="Without EXAM_DIR: type.")
+@click.option("--topic", help="Without EXAM_DIR: a leaf or an area.")
+@click.option("--difficulty", callback=_difficulties, help="Without EXAM_DIR: level, list or range.")
+@click.option("--tag", help="Without EXAM_DIR: only questions with this tag.")
+@click.option("--search", help="Without EXAM_DIR: text to find.")
+def export_command(exam_dir: Path | None, bank_dir: Path, fmt: str, out: Path, kind: str | None,
+                   topic: str | None, difficulty: frozenset[int] | None, tag: str | None, search: str | None) -> None:
+    """Export a built exam (EXAM_DIR) or bank questions (filters as in `list`) for 한글, Moodle, Canvas."""
+    from generator.interop.export import export
+
+    if exam_dir is not None and any(v is not None for v in (kind, topic, difficulty, tag, search)):
+        raise click.UsageError("--type/--topic/--difficulty/--tag/--search select bank questions; "
+                               "an EXAM_DIR is exported whole")
+    bank = load_bank(bank_dir)
+    where = None
+    if exam_dir is None:
+        _check_topic(bank, topic)
+        where = query.QuestionFilter(QuestionType(kind) if kind else None, topic, difficulty, tag, search)
+    written, notes = export(bank, exam_dir, where, fmt, out)
+    for note in notes:
+        click.echo(note, err=True)
+    for path in written:
+        click.echo(f"wrote {display_path(path)}")
+
+
+@bench.command("import")
+@click.option("--count", default=100, show_default=True, help="Questions in the synthetic .xlsx.")
+def bench_import_command(count: int) -> None:
+    """Time `mockexam import` of an .xlsx (target <= 2 s for 100 questions, validation included)."""
+    from generator.interop.bench_import import bench_import
+
+    bench_import(count, report=click.echo)
 
 
 @bench.command("scan")

@@ -16,14 +16,14 @@ TYPE_WEIGHTS = {QuestionType.MCQ: 0.7, QuestionType.SHORT: 0.2, QuestionType.ESS
 
 
 def synthetic_question(index: int, kind: QuestionType, topic: str, difficulty: int, rng: random.Random,
-                       group: str | None = None, shuffle_choices: bool = True) -> Question:
-    """One valid in-memory question (no file)."""
+                       group: str | None = None, shuffle_choices: bool = True, choices: int = 5) -> Question:
+    """One valid in-memory question (no file); an MCQ has ``choices`` choices (2–5)."""
     qid = f"syn-{index:06d}"
     common = {"id": qid, "type": kind, "topic": topic, "difficulty": difficulty, "group": group}
     meta: AnyMeta
     if kind is QuestionType.MCQ:
-        choices = [f"{qid} 선택지 {n} {'가나다라마'[n - 1]}" for n in range(1, 6)]
-        meta = McqMeta.model_validate({**common, "points": 3, "choices": choices, "answer": rng.randint(1, 5),
+        texts = [f"{qid} 선택지 {n} {'가나다라마'[n - 1]}" for n in range(1, choices + 1)]
+        meta = McqMeta.model_validate({**common, "points": 3, "choices": texts, "answer": rng.randint(1, choices),
                                        "shuffle_choices": shuffle_choices})
     elif kind is QuestionType.SHORT:
         meta = ShortMeta.model_validate({**common, "points": 4, "answers": [f"정답{index}", f"answer-{index}"]})
@@ -35,10 +35,12 @@ def synthetic_question(index: int, kind: QuestionType, topic: str, difficulty: i
     return Question(meta=meta, body=body, path=Path(f"/synthetic/{qid}.md"))
 
 
-def synthetic_questions(count: int, leaves: list[str], seed: int = 0, group_every: int = 0) -> list[Question]:
+def synthetic_questions(count: int, leaves: list[str], seed: int = 0, group_every: int = 0,
+                        choices: int = 5) -> list[Question]:
     """``count`` questions spread at random over types, leaves and difficulties.
 
-    With ``group_every`` = k, every k consecutive questions of a leaf share a concept group.
+    With ``group_every`` = k, every k consecutive questions of a leaf share a concept group; MCQs have
+    ``choices`` choices.
     """
     rng = random.Random(seed)
     kinds = list(TYPE_WEIGHTS)
@@ -48,7 +50,7 @@ def synthetic_questions(count: int, leaves: list[str], seed: int = 0, group_ever
         kind = rng.choices(kinds, weights)[0]
         topic = rng.choice(leaves)
         group = f"g-{index // group_every}" if group_every else None
-        questions.append(synthetic_question(index, kind, topic, rng.randint(1, 5), rng, group))
+        questions.append(synthetic_question(index, kind, topic, rng.randint(1, 5), rng, group, choices=choices))
     return questions
 
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.assemble.blueprint import Blueprint
-from generator.assemble.forms import balanced_key, make_forms
+from generator.assemble.forms import allowed_positions, balanced_key, make_forms
 from generator.assemble.select import largest_remainder, select_questions
 from generator.bank.loader import load_taxonomy
 from generator.bank.schema import McqMeta, QuestionType
@@ -39,11 +39,12 @@ def feasible_cases(draw):
     size = draw(st.integers(15, 120))
     group_every = draw(st.sampled_from([0, 2, 3]))
     pin_share = draw(st.sampled_from([0.0, 0.0, 0.3]))
+    choice_counts = draw(st.sampled_from([(5,), (4,), (3,), (2,), (4, 5), (2, 3, 4, 5)]))
     questions = [
         synthetic_question(
             i, rng.choices(list(QuestionType), [6, 3, 1])[0], rng.choice(LEAVES[:draw(st.integers(2, len(LEAVES)))]),
             rng.randint(1, 5), rng, group=f"g{i // group_every}" if group_every else None,
-            shuffle_choices=rng.random() >= pin_share)
+            shuffle_choices=rng.random() >= pin_share, choices=rng.choice(choice_counts))
         for i in range(size)
     ]
     by_group = {}
@@ -94,22 +95,72 @@ def test_every_exam_meets_all_constraints_and_keys_match_the_shuffled_choices(ca
                 if not meta.shuffle_choices:
                     assert item.choices == meta.choices
         key = form.mcq_key
-        pinned = Counter(i.answer for i in form.items
-                         if isinstance(i.question.meta, McqMeta) and not i.question.meta.shuffle_choices)
+        slots = [allowed_positions(i.question) for i in form.items if isinstance(i.question.meta, McqMeta)]
+        assert all(position in slot for position, slot in zip(key, slots))
         if key:
-            counts = Counter(key)
-            spread = max(counts[p] for p in range(1, 6)) - min(counts[p] for p in range(1, 6))
-            assert spread == most_even_spread(len(key), pinned), (key, pinned)
-        if key and not pinned:
+            assert squared_counts(key) == least_squared_counts(slots), (key, slots)
+        if key and all(len(slot) > 1 for slot in slots):
             assert all(not (key[i] == key[i + 1] == key[i + 2]) for i in range(len(key) - 2))
 
 
-def most_even_spread(n: int, pinned: Counter) -> int:
-    """The smallest max-min answer count possible when pinned answers cannot move."""
-    counts = [pinned[p] for p in range(1, 6)]
-    for _ in range(n - sum(counts)):
-        counts[counts.index(min(counts))] += 1
-    return max(counts) - min(counts)
+def squared_counts(key) -> int:
+    return sum(n * n for n in Counter(key).values())
+
+
+def least_squared_counts(slots) -> int:
+    """Oracle: the least sum of squared answer counts any key for ``slots`` can have (CP-SAT, exact)."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    positions = sorted(set().union(*slots))
+    pick = {(i, p): model.new_bool_var(f"x{i}_{p}") for i, slot in enumerate(slots) for p in slot}
+    for i, slot in enumerate(slots):
+        model.add_exactly_one(pick[i, p] for p in slot)
+    squares = []
+    for p in positions:
+        count = model.new_int_var(0, len(slots), f"n{p}")
+        model.add(count == sum(var for (_, q), var in pick.items() if q == p))
+        square = model.new_int_var(0, len(slots) ** 2, f"s{p}")
+        model.add_multiplication_equality(square, [count, count])
+        squares.append(square)
+    model.minimize(sum(squares))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+slot_lists = st.lists(
+    st.integers(2, 5).flatmap(lambda k: st.one_of(st.just(frozenset(range(1, k + 1))),
+                                                  st.integers(1, k).map(lambda a: frozenset({a})))),
+    min_size=1, max_size=45)
+
+
+@settings(max_examples=150, deadline=None)
+@given(slot_lists, st.integers(0, 2**32))
+def test_balanced_keys_are_feasible_and_as_even_as_the_choice_counts_allow(slots, seed):
+    key = balanced_key(slots, random.Random(seed))
+    assert len(key) == len(slots)
+    assert all(position in slot for position, slot in zip(key, slots)), "an answer the question cannot have"
+    assert squared_counts(key) == least_squared_counts(slots)
+
+
+@pytest.mark.parametrize("choices", [2, 3, 4, 5])
+@given(n=st.integers(1, 60), seed=st.integers(0, 2**32))
+@settings(max_examples=25, deadline=None)
+def test_k_choice_keys_use_exactly_the_k_positions_evenly_without_runs(choices, n, seed):
+    key = balanced_key([frozenset(range(1, choices + 1))] * n, random.Random(seed))
+    counts = Counter(key)
+    assert set(counts) <= set(range(1, choices + 1))
+    assert max(counts.values()) - min(counts[p] for p in range(1, choices + 1)) <= 1
+    assert all(not (key[i] == key[i + 1] == key[i + 2]) for i in range(len(key) - 2))
+
+
+def test_mixed_choice_counts_spread_the_extra_answers_over_the_positions_all_share():
+    slots = [frozenset(range(1, 5))] * 30 + [frozenset(range(1, 6))] * 10  # 40 answers: 8 each is possible
+    assert sorted(Counter(balanced_key(slots, random.Random(3))).values()) == [8] * 5
+    slots = [frozenset({1, 2})] * 10 + [frozenset(range(1, 6))] * 10  # ①② need 10 among them: 5, 5, then 4, 3, 3
+    assert sorted(Counter(balanced_key(slots, random.Random(3))).values()) == [3, 3, 4, 5, 5]
 
 
 def test_balanced_key_honours_pinned_positions_and_avoids_runs():
@@ -287,3 +338,34 @@ def test_lint_asks_for_circled_numbers_in_shuffled_explanations(bank, run):
     path.write_text(path.read_text(encoding="utf-8").replace("정답은 1번이다.", "정답은 1번이다. 2번은 틀렸다."),
                     encoding="utf-8")
     assert "numbered.md:17: 해설: refers to a choice as 'N번'" in run("lint", "--bank", bank.root).output
+
+
+def test_decimal_points_add_up_exactly_in_selection_forms_and_manifest():
+    from generator.assemble.exam import Exam
+    from generator.assemble.manifest import manifest_dict
+    from generator.bank.model import Bank, Taxonomy
+
+    rng = random.Random(5)
+    questions = [synthetic_question(i, QuestionType.MCQ, LEAVES[i % 4], 1 + i % 5, rng, choices=4) for i in range(60)]
+    blueprint = Blueprint(title="정보처리기사 필기 모의고사", duration_minutes=60,
+                          sections=[{"type": "mcq", "count": 40, "points": 2.5}], total_points=100)
+    selection = select_questions(questions, blueprint, TAXONOMY, 1)
+    (form,) = make_forms(blueprint, selection.sections, 1)
+    assert {item.points for item in form.items} == {2.5}
+    exam = Exam("x-1", blueprint, 1, Bank(PROJECT / "bank", Taxonomy(TAXONOMY.areas), tuple(questions)), (form,))
+    assert exam.total_points == 100 and isinstance(exam.total_points, int)
+    data = manifest_dict(exam)
+    assert data["total_points"] == 100 and data["forms"][0]["sections"][0]["items"][0]["points"] == 2.5
+
+    # question points with decimals count in hundredths: 3 × 1.1 + 2 × 0.35 = 4
+    mixed = [synthetic_question(i, QuestionType.SHORT, LEAVES[0], 3, rng) for i in range(6)]
+    mixed = [type(q)(q.meta.model_copy(update={"points": 1.1 if i < 3 else 0.35}), q.body, q.path)
+             for i, q in enumerate(mixed)]
+    blueprint = Blueprint(title="소수 배점", duration_minutes=10, sections=[{"type": "short", "count": 5}], total_points=4)
+    chosen = select_questions(mixed, blueprint, TAXONOMY, 1).questions
+    assert sorted(q.points for q in chosen) == [0.35, 0.35, 1.1, 1.1, 1.1]
+
+
+def test_points_with_more_than_two_decimals_are_refused():
+    with pytest.raises(ValueError, match="more than two decimals"):
+        Blueprint(title="t", duration_minutes=10, sections=[{"type": "mcq", "count": 4, "points": 2.555}])

@@ -124,6 +124,10 @@ def test_lint_notes_pinned_answers_that_pile_up(bank, run):
 
 def test_lint_flags_hangul_inside_math(bank, run):
     path = bank.add("mcq", "korean-math")
-    path.write_text(path.read_text(encoding="utf-8").replace("옳은 것은?", "옳은 것은? $16N \\text{ 바이트}$"),
+    path.write_text(path.read_text(encoding="utf-8").replace("옳은 것은?", "옳은 것은? $\\frac{\\text{바이트}}{N}$"),
                     encoding="utf-8")
     assert "korean-math.md:2: math: Hangul inside math cannot be printed" in run("lint", "--bank", bank.root).output
+    # a \text{…} run at the formula's top level prints in the body font: nothing to say
+    path.write_text(path.read_text(encoding="utf-8").replace("\\frac{\\text{바이트}}{N}", "16N \\text{ 바이트}"),
+                    encoding="utf-8")
+    assert "Hangul inside math" not in run("lint", "--bank", bank.root).output

@@ -128,7 +128,7 @@ def test_layout_lists_every_question_and_bubble_kind(exam_dir):
         if item.answer is not None:
             assert [b.value for b in answers] == [str(i + 1) for i in range(len(item.choices))]
         else:  # written: 0..points plus a half point
-            assert [b.value for b in scores] == [f"{v:g}" for v in range(item.points + 1)] + ["0.5"]
+            assert [b.value for b in scores] == [f"{v:g}" for v in range(int(item.points) + 1)] + ["0.5"]
 
 
 @given(st.text(min_size=1, max_size=30), st.text("ABCDE", min_size=1, max_size=2), st.text("0123456789", max_size=4),

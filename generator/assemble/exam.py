@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
 from generator.assemble.choice_refs import remap_choice_refs
 from generator.bank.model import Bank, Question
@@ -17,7 +18,7 @@ class ExamItem:
 
     number: int  # 1-based number on the form
     question: Question
-    points: int  # points in this exam (the blueprint may override the question's own)
+    points: int | float  # points in this exam, tidied (3, 2.5); the blueprint may override the question's own
     choice_order: tuple[int, ...] = ()  # displayed position i shows original choice choice_order[i] (0-based)
 
     @property
@@ -58,8 +59,8 @@ class ExamSection:
     items: tuple[ExamItem, ...]
 
     @property
-    def points(self) -> int:
-        return sum(item.points for item in self.items)
+    def points(self) -> int | float:
+        return pts.total(item.points for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ class ExamForm:
 
     @property
     def label(self) -> str:
-        """The form as printed, e.g. A형."""
-        return f"{self.name}형"
+        """The form as printed: A형, or the name itself when it already ends in 형 (홀수형)."""
+        return self.name if self.name.endswith("형") else f"{self.name}형"
 
     @property
     def mcq_key(self) -> tuple[int, ...]:
@@ -94,8 +95,8 @@ class Exam:
         return frozenset(item.question.id for item in self.forms[0].items)
 
     @property
-    def total_points(self) -> int:
-        return sum(section.points for section in self.forms[0].sections)
+    def total_points(self) -> int | float:
+        return pts.total(section.points for section in self.forms[0].sections)
 
     def form(self, name: str) -> ExamForm:
         return next(form for form in self.forms if form.name == name)

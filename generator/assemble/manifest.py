@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
 from generator.assemble.exam import Exam, ExamForm, ExamItem, ExamSection
 from generator.bank.model import Bank
@@ -92,7 +93,7 @@ def exam_from_manifest(data: dict[str, Any], bank: Bank, shown: str) -> Exam:
                     problems.append(f"{shown}: '{record['id']}' now has {len(question.meta.choices)} choices, "
                                     f"the exam was built with {len(order)}: build a new exam instead")
                     continue
-                items.append(ExamItem(record["number"], question, record["points"], order))
+                items.append(ExamItem(record["number"], question, pts.tidy(record["points"]), order))
             sections.append(ExamSection(section["name"], blueprint.sections[len(sections)].type,
                                         section["instructions"], tuple(items)))
         forms.append(ExamForm(form["name"], tuple(sections)))

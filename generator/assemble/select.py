@@ -18,7 +18,9 @@ from typing import Callable, Iterable, Sequence
 
 from ortools.sat.python import cp_model
 
+from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
+from generator.bank.leaks import exclusive_pairs
 from generator.bank.model import Question, Taxonomy
 from generator.bank.schema import QuestionType
 from generator.problems import UserError
@@ -63,9 +65,10 @@ def largest_remainder(shares: dict, total: int) -> dict:
     return counts
 
 
-def question_points(question: Question, blueprint: Blueprint) -> int:
+def question_points(question: Question, blueprint: Blueprint) -> int | float:
+    """The question's points in this exam (the section's points, else its own), tidied (3, 2.5)."""
     spec = next(s for s in blueprint.sections if s.type == question.type)
-    return spec.points or question.points
+    return pts.tidy(spec.points or question.points)
 
 
 def constraints_of(blueprint: Blueprint, taxonomy: Taxonomy) -> list[Constraint]:
@@ -151,7 +154,7 @@ def select_questions(
     return Selection(sections, tuple(constraints), excluded_recent, len(pool))
 
 
-Cell = tuple[tuple[bool, ...], int]  # which constraints a question counts for, and its points
+Cell = tuple[tuple[bool, ...], int | float]  # which constraints a question counts for, and its points
 
 
 def _cells(pool: list[Question], blueprint: Blueprint, constraints: list[Constraint]) -> dict[Cell, list[Question]]:
@@ -231,11 +234,14 @@ def _solve(pool: list[Question], blueprint: Blueprint, constraints: list[Constra
     for _, ids in sorted(groups.items()):
         if len(ids) > 1:
             model.add_at_most_one(x[i] for i in ids)
+    for pair in sorted(map(sorted, exclusive_pairs(pool))):  # answer leaks: derived and `conflicts`
+        model.add_at_most_one(x[i] for i in pair)
     for question_id in blueprint.include_ids:
         require(x[question_id] == 1, f"include_ids: {question_id}")
     if blueprint.total_points:
-        require(sum(question_points(q, blueprint) * x[q.id] for q in pool) == blueprint.total_points,
-                f"total_points: {blueprint.total_points}")
+        # CP-SAT needs integers: points in hundredths (2.5 -> 250)
+        require(sum(pts.hundredths(question_points(q, blueprint)) * x[q.id] for q in pool)
+                == pts.hundredths(blueprint.total_points), f"total_points: {pts.tidy(blueprint.total_points)}")
     model.maximize(sum(weights[q.id] * x[q.id] for q in pool))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic
@@ -272,14 +278,16 @@ def _conflict_message(pool: list[Question], constraints: list[Constraint], core:
     return "\n".join(lines)
 
 
-def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int, int]]:
+def describe_selection(selection: Selection, blueprint: Blueprint) -> list[tuple[str, int | float, int | float]]:
     """(constraint, required, achieved) for every counted constraint, for --dry-run."""
     chosen = selection.questions
-    rows = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
+    rows: list[tuple[str, int | float, int | float]] = [(c.name, c.count, sum(1 for q in chosen if c.test(q))) for c in selection.constraints]
     groups = Counter(q.group for q in chosen if q.group)
     rows.append(("concept groups used more than once", 0, sum(1 for n in groups.values() if n > 1)))
+    rows.append(("questions giving another's answer away", 0, len(exclusive_pairs(chosen))))
     if blueprint.total_points:
-        rows.append(("total points", blueprint.total_points, sum(question_points(q, blueprint) for q in chosen)))
+        rows.append(("total points", pts.tidy(blueprint.total_points),
+                     pts.total(question_points(q, blueprint) for q in chosen)))
     for question_id in blueprint.include_ids:
         rows.append((f"include {question_id}", 1, int(any(q.id == question_id for q in chosen))))
     return rows

@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from generator.bank import frontmatter
+from generator.bank.glossary import glossary_problems
+from generator.bank.leaks import answer_leaks
+from generator.bank.lint_cues import giveaway_cues
 from generator.bank.model import Bank, Question
 from generator.bank.query import searchable_text
 from generator.bank.schema import CIRCLED, McqMeta, ShortMeta
 from generator.bank.skeleton import PLACEHOLDER
 from generator.paths import FONTS_DIR
 from generator.problems import Problem, display_path
+from generator.render.code import BOOKLET_CODE, MIN_SCALE, overlong_lines
+from generator.render.mathtext import hangul_left_in_math
 
 NEAR_DUPLICATE_SIMILARITY = 0.5
 CHOICE_LENGTH_RATIO = 2.5  # longest / shortest choice
@@ -45,7 +50,11 @@ def lint(bank: Bank, similarity: float = NEAR_DUPLICATE_SIMILARITY) -> LintRepor
     for question in bank.questions:
         warnings += _question_warnings(question)
     warnings += unprintable_characters(bank.questions)
-    notes = answer_spread(bank.questions)
+    warnings += answer_leaks(bank.questions)
+    cue_warnings, cue_notes = giveaway_cues(bank.questions)
+    warnings += cue_warnings + glossary_problems(bank.root, bank.questions)
+    warnings += code_line_warnings(bank.questions)
+    notes = answer_spread(bank.questions) + cue_notes
     return LintReport(sorted(warnings), notes)
 
 
@@ -165,10 +174,19 @@ def answer_spread(questions: Iterable[Question]) -> list[str]:
     mcqs = [q.meta for q in questions if isinstance(q.meta, McqMeta)]
     notes = []
     low, high = ANSWER_SHARE_RANGE
-    spread = _share_text(Counter(meta.answer for meta in mcqs))
-    if spread and not all(low <= share <= high for share in spread[1].values()):
-        notes.append(f"MCQ answer positions are unevenly spread ({spread[0]}); aim for {low:.0%}–{high:.0%} each")
-    pinned = _share_text(Counter(meta.answer for meta in mcqs if not meta.shuffle_choices))
+    width = max((len(meta.choices) for meta in mcqs), default=5)
+    spread = _share_text(Counter(meta.answer for meta in mcqs), width)
+    # compare each position with its fair share: a question with k choices gives 1/k to each of its k
+    # positions (4-choice banks have no ⑤); the 15–25 % range is the 5-choice form of that
+    fair: dict[int, float] = defaultdict(float)
+    for meta in mcqs:
+        for position in range(1, len(meta.choices) + 1):
+            fair[position] += 1 / len(meta.choices)
+    if spread and not all(low * 5 <= spread[1][p] * len(mcqs) / fair[p] <= high * 5 for p in fair):
+        aim = f"{low:.0%}–{high:.0%} each" if len(fair) == 5 else \
+            f"{low * 5 / len(fair):.0%}–{high * 5 / len(fair):.0%} each"
+        notes.append(f"MCQ answer positions are unevenly spread ({spread[0]}); aim for {aim}")
+    pinned = _share_text(Counter(meta.answer for meta in mcqs if not meta.shuffle_choices), width)
     if pinned and sum(1 for meta in mcqs if not meta.shuffle_choices) >= PINNED_NOTE_FROM \
             and max(pinned[1].values()) > PINNED_SHARE_MAX:
         notes.append(f"answers of MCQs with shuffle_choices: false pile up ({pinned[0]}): forms cannot move them, "
@@ -176,11 +194,11 @@ def answer_spread(questions: Iterable[Question]) -> list[str]:
     return notes
 
 
-def _share_text(positions: Counter[int]) -> tuple[str, dict[int, float]] | None:
+def _share_text(positions: Counter[int], width: int = 5) -> tuple[str, dict[int, float]] | None:
     total = sum(positions.values())
     if total == 0:
         return None
-    shares = {p: positions[p] / total for p in range(1, 6)}
+    shares = {p: positions[p] / total for p in range(1, width + 1)}  # ⑤ only when some question has it
     return ", ".join(f"{CIRCLED[p - 1]} {positions[p]} ({share:.0%})" for p, share in shares.items()), shares
 
 
@@ -200,10 +218,10 @@ def unprintable_characters(questions: Sequence[Question]) -> list[Problem]:
     found = []
     for question in questions:
         formulas = [m.group(0) for m in _MATH.finditer(searchable_text(question))]
-        korean = [formula for formula in formulas if _HANGUL.search(formula)]
+        korean = [formula for formula in formulas if hangul_left_in_math(formula.strip("$"))]
         if korean:
             found.append(_warn(question, "id", "math", f"Hangul inside math cannot be printed: {korean[0][:40]}; "
-                               "write the Korean words outside $…$"))
+                               "write the Korean words outside $…$ or in a \\text{…} at the formula's top level"))
     covered = printable_characters()
     if not covered:
         return found
@@ -214,3 +232,49 @@ def unprintable_characters(questions: Sequence[Question]) -> list[Problem]:
             shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
             found.append(_warn(question, "id", "glyphs", f"the bundled fonts cannot print: {shown}"))
     return found
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
+
+
+def code_line_warnings(questions: Sequence[Question]) -> list[Problem]:
+    """Code lines in a stem too long for the booklet column even at the smallest code font.
+
+    The booklet prints them broken before a token, with a ↪ mark on the continuation line
+    (generator/render/code.py); breaking them by hand reads better.
+    """
+    found = []
+    limit = BOOKLET_CODE.columns(MIN_SCALE)
+    for question in questions:
+        text = question.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        lines = text.split("\n")
+        start = _body_start(lines)
+        fence: str | None = None
+        is_code = False
+        for number, line in enumerate(lines[start:], start + 1):
+            if fence is None:
+                if line.startswith("## "):
+                    break  # the stem ends at the first section (해설, 모범답안)
+                match = _FENCE.match(line)
+                if match:
+                    fence, is_code = match.group(1), match.group(2) not in ("보기", "<보기>")
+                continue
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+                continue
+            if not is_code:
+                continue
+            for _, width in overlong_lines(line):
+                found.append(Problem(display_path(question.path), number, "code",
+                                     f"code line is {width} columns wide; the booklet fits {limit} and breaks "
+                                     "it with a ↪ mark: break the line yourself"))
+    return found
+
+
+def _body_start(lines: list[str]) -> int:
+    """Index of the first body line (after the front matter)."""
+    if lines and lines[0].strip() == "---":
+        for index, line in enumerate(lines[1:], 1):
+            if line.strip() == "---":
+                return index + 1
+    return 0

@@ -26,7 +26,7 @@ class Question:
     type: QuestionType = field(init=False)
     topic: str = field(init=False)
     difficulty: int = field(init=False)
-    points: int = field(init=False)
+    points: float = field(init=False)
     group: str | None = field(init=False)
 
     def __post_init__(self) -> None:

@@ -63,7 +63,7 @@ class _MetaBase(_Strict):
         description="A leaf of bank/topics.yaml, written area.leaf (e.g. model.training)."
     )
     difficulty: int = Field(ge=1, le=5, description="1 쉬움, 2 조금 쉬움, 3 보통, 4 조금 어려움, 5 어려움.")
-    points: int = Field(gt=0, description="Points of the question (a blueprint may override them).")
+    points: float = Field(gt=0, description="Points of the question, e.g. 3 or 2.5 (a blueprint may override them).")
     tags: tuple[Slug, ...] = Field(default=(), description="Lowercase kebab-case keywords.")
     group: Slug | None = Field(
         default=None, description="Concept group: an exam never holds two questions of one group."
@@ -72,6 +72,12 @@ class _MetaBase(_Strict):
         tuple[Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)], ...],
         BeforeValidator(_one_or_many),
     ] = Field(default=(), description="Seed FILE:LINE this question derives from (one or a list).")
+    conflicts: Annotated[tuple[Slug, ...], BeforeValidator(_one_or_many)] = Field(
+        default=(), description="Ids of questions that give this one's answer away: never in one exam with it."
+    )
+    lint_ok: dict[Slug, NonEmptyText] = Field(
+        default_factory=dict, description="Lint checks silenced for this question, each with the reason."
+    )
 
 
 class McqMeta(_MetaBase):

@@ -1,6 +1,7 @@
 """Rendering: every output is a writer over the same assembled Exam.
 
-``render_exam`` writes, into an existing empty folder:
+``render_exam`` runs the build writers of ``render/writers.py`` (the one table of outputs, which also holds
+the ``mockexam export`` formats) and writes, into an existing empty folder:
   booklet-<form>.pdf       문제지 (two columns, paginated in Python: see booklet.py)
   answer-sheet-<form>.pdf  답안지 (OMR bubbles, corner markers, QR code per page)
   key.pdf                  정답 및 해설
@@ -17,61 +18,34 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
 
 from generator.assemble.exam import Exam
-
-Progress = Callable[[str], None]
+from generator.render.writers import BUILD_OUTPUT_ORDER, Progress, RenderContext, Writer, build_writers, writer
 
 # heaviest first: the pool starts them in this order
-TASKS = ("booklets", "key", "html", "sheets")
+TASKS = tuple(w.name for w in build_writers())
 
 
-_engine = None
+def run_task(exam: Exam, task: str, out_dir: Path, say: Progress,
+             ctx: RenderContext | None = None) -> tuple[list[Path], float]:
+    """Write the outputs of one writer; returns their paths and the seconds it took.
 
-
-def _get_engine(exam: Exam):
-    global _engine
-    from generator.render.pdf import Engine
-
-    if _engine is None or _engine.bank_root != exam.bank.root:
-        _engine = Engine(exam.bank.root)
-    return _engine
-
-
-def run_task(exam: Exam, task: str, out_dir: Path, say: Progress) -> tuple[list[Path], float]:
-    """Write the outputs of one task; returns their paths and the seconds it took."""
+    ``ctx`` carries the engine between writers of one process; without it the writer gets a fresh one.
+    """
     start = time.perf_counter()
-    if task == "html":
-        from generator.render.webpage import render_html
-
-        say("html")
-        paths = [render_html(exam, out_dir)]
-    elif task == "booklets":
-        from generator.render.booklet import render_booklets
-
-        paths = render_booklets(exam, _get_engine(exam), out_dir, progress=say)
-    elif task == "sheets":
-        from generator.render.answer_sheet import render_answer_sheets
-
-        paths = render_answer_sheets(exam, _get_engine(exam), out_dir, progress=say)
-    elif task == "key":
-        from generator.render.key import render_key
-
-        say("key")
-        paths = [render_key(exam, _get_engine(exam), out_dir)]
-    else:  # pragma: no cover
-        raise ValueError(task)
+    ctx = ctx or RenderContext(exam.bank.root)
+    ctx.say = say
+    paths = writer(task).write(exam, ctx, out_dir)
     return paths, time.perf_counter() - start
 
 
-# state inherited by forked workers (never pickled)
+# state inherited by forked workers (never pickled); each worker creates its own engine on first use
 _JOB: dict = {}
 
 
 def _worker(task: str) -> tuple[list[Path], float]:
     queue = _JOB["queue"]
-    return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put)
+    return run_task(_JOB["exam"], task, _JOB["out_dir"], queue.put, _JOB["ctx"])
 
 
 def _jobs() -> int:
@@ -95,14 +69,14 @@ def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, job
     jobs = jobs or _jobs()
     results: dict[str, tuple[list[Path], float]] = {}
     if jobs <= 1:
+        ctx = RenderContext(exam.bank.root)
         for task in TASKS:
-            results[task] = run_task(exam, task, out_dir, say)
+            results[task] = run_task(exam, task, out_dir, say, ctx)
     else:
         results = _parallel(exam, out_dir, say, jobs)
     if timings is not None:
         timings.update({task: seconds for task, (_, seconds) in results.items()})
-    order = ["booklets", "sheets", "key", "html"]
-    return [path for task in order for path in results[task][0]]
+    return [path for task in BUILD_OUTPUT_ORDER for path in results[task][0]]
 
 
 def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, tuple[list[Path], float]]:
@@ -110,14 +84,12 @@ def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, 
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # imported once here and inherited by the forked workers
-    import generator.render.answer_sheet  # noqa: F401
-    import generator.render.booklet  # noqa: F401
-    import generator.render.key  # noqa: F401
-    import generator.render.webpage  # noqa: F401
+    for task in TASKS:
+        writer(task).load()
 
     context = multiprocessing.get_context("fork")
     messages = context.SimpleQueue()
-    _JOB.update(exam=exam, out_dir=out_dir, queue=messages)
+    _JOB.update(exam=exam, out_dir=out_dir, queue=messages, ctx=RenderContext(exam.bank.root))
     results = {}
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -136,4 +108,4 @@ def _parallel(exam: Exam, out_dir: Path, say: Progress, jobs: int) -> dict[str, 
     return results
 
 
-__all__ = ["render_exam", "run_task", "TASKS"]
+__all__ = ["render_exam", "run_task", "TASKS", "RenderContext", "Writer"]

@@ -95,6 +95,20 @@ def sheet_pages(exam: Exam, form: ExamForm) -> list[SheetPage]:
     return pages
 
 
+def bubble_labels(names: list[str]) -> list[str]:
+    """What each form's bubble shows: the name when it is one character, else its first character when
+    those differ (홀수형, 짝수형 -> 홀, 짝), else 1, 2, 3… The full name is printed under the bubble."""
+    if all(len(name) == 1 for name in names):
+        return names
+    firsts = [name[0] for name in names]
+    return firsts if len(set(firsts)) == len(firsts) else [str(n) for n in range(1, len(names) + 1)]
+
+
+def choice_count(form: ExamForm) -> int:
+    """Bubble columns of the MCQ answer area: the most choices any MCQ of the exam has."""
+    return max((len(item.choice_order) for item in form.items if item.answer is not None), default=0)
+
+
 def _engine_version() -> str:
     import weasyprint
 
@@ -138,7 +152,8 @@ def _template_html(exam: Exam, form: ExamForm, pages: list[SheetPage]) -> str:
         exam=exam,
         bp=bp,
         form=form,
-        forms=[f.name for f in exam.forms],
+        forms=list(zip(bubble_labels([f.name for f in exam.forms]), exam.forms)),
+        choices=choice_count(form),
         pages=pages,
         page_count=len(pages),
         beside=blocks[:BESIDE_ID],

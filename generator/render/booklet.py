@@ -8,7 +8,7 @@ layouts, whose cost does not depend on the question order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -17,6 +17,7 @@ from generator.assemble.exam import Exam, ExamForm, ExamItem
 from generator.bank.schema import QuestionType
 from generator.render.common import (
     add_points,
+    booklet_markdown,
     choice_columns,
     environment,
     equal_choice_cells,
@@ -43,7 +44,7 @@ class Geometry:
     bottom: float = 16
     side: float = 13
     gap: float = 8
-    title_h: float = 78
+    title_h: float = 78  # replaced by the measured height of each booklet's title block
     page_w: float = 210
     page_h: float = 297
     question_gap: float = 7  # between questions
@@ -57,6 +58,10 @@ class Geometry:
     def col_w(self) -> float:
         return (self.page_w - 2 * self.side - self.gap) / 2
 
+    @property
+    def text_w(self) -> float:
+        return self.page_w - 2 * self.side
+
     def capacity_px(self, column: int) -> float:
         height = self.content_h - (self.title_h if column < 2 else 0)
         return height * PX_PER_MM - 2  # 2px of slack for rounding
@@ -68,6 +73,7 @@ GEOMETRY = Geometry()
 @dataclass
 class FormPieces:
     form: ExamForm
+    title_block: str = ""  # HTML of the first page's title block
     html: dict[str, str] = field(default_factory=dict)  # piece key -> HTML (word joiners inserted)
     blocks: list[list[str]] = field(default_factory=list)  # keys of each block
     kinds: list[str] = field(default_factory=list)  # "section" | "question"
@@ -91,7 +97,8 @@ def item_pieces(item: ExamItem, md: MarkdownRenderer) -> list[str]:
                                 f'<div class="q q-stem"><span class="qnum">{item.number}.</span>', 1)
     if item.choices:
         columns = choice_columns(item.choices)
-        layout = f"c{columns} even" if columns == 5 and equal_choice_cells(item.choices) else f"c{columns}"
+        layout = f"c{columns} even n{len(item.choices)}" if columns == 5 and equal_choice_cells(item.choices) \
+            else f"c{columns}"
         lis = "".join(f'<li><span class="cn">{c.mark}</span>{c.html}</li>' for c in rendered_choices(item, md))
         parts.append(f'<div class="q"><ol class="choices {layout}">{lis}</ol></div>')
     elif question.type == QuestionType.ESSAY:
@@ -108,8 +115,17 @@ def section_head(section) -> str:
     ).render(s=section)
 
 
-def build_pieces(form: ExamForm, md: MarkdownRenderer) -> FormPieces:
-    result = FormPieces(form)
+def title_block_html(exam: Exam, form: ExamForm) -> str:
+    """The first page's title block, exactly as the blueprint says (nothing is made up)."""
+    bp = exam.blueprint
+    return keep_words(environment().get_template("title_block.html.j2").render(
+        title=bp.title, session=bp.session, subject=bp.subject, form=form, duration=bp.duration_minutes,
+        item_count=len(form.items), total_points=exam.total_points, id_digits=ID_DIGITS,
+        instructions=general_instructions(exam, form)))
+
+
+def build_pieces(form: ExamForm, md: MarkdownRenderer, exam: Exam | None = None) -> FormPieces:
+    result = FormPieces(form, title_block_html(exam, form) if exam is not None else "")
     for s_index, section in enumerate(form.sections):
         key = f"{form.name}-s{s_index}"
         result.html[key] = keep_words(section_head(section))
@@ -133,7 +149,10 @@ def build_pieces(form: ExamForm, md: MarkdownRenderer) -> FormPieces:
 
 
 def stylesheet() -> str:
-    return "\n".join([read_template_file("paper.css"), read_template_file("booklet.css")])
+    return "\n".join([read_template_file(name) for name in ("paper.css", "booklet.css", "title_block.css")])
+
+
+TITLE_KEY = "title-block:"
 
 
 def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMETRY) -> dict[str, float]:
@@ -145,6 +164,9 @@ def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMET
             if shared not in seen:
                 seen.add(shared)
                 body.append(f'<div class="piece" data-k="{shared}">{html}</div>')
+        if pieces.title_block:  # laid out at the page's full width (wider than this measuring page)
+            body.append(f'<div class="piece" style="width: {geometry.text_w}mm" data-k="{TITLE_KEY}{pieces.form.name}">'
+                        f"{pieces.title_block}</div>")
     markup = (f"<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><style>{font_face_css()}\n{stylesheet()}\n"
               f"@page {{ size: {geometry.col_w}mm 20000mm; margin: 0; }}</style></head><body>"
               + "".join(body) + "</body></html>")
@@ -163,7 +185,14 @@ def measure(engine: Engine, forms: list[FormPieces], geometry: Geometry = GEOMET
     return heights
 
 
+def form_geometry(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = GEOMETRY) -> Geometry:
+    """The booklet's geometry with its title block's measured height."""
+    measured = heights.get(f"{TITLE_KEY}{pieces.form.name}")
+    return geometry if measured is None else replace(geometry, title_h=round(measured / PX_PER_MM + 0.5, 1))
+
+
 def layout(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = GEOMETRY) -> list[Column]:
+    geometry = form_geometry(pieces, heights, geometry)
     gap_px = {"section": geometry.section_gap * PX_PER_MM, "question": geometry.question_gap * PX_PER_MM}
     blocks = [
         Block(tuple((key, heights[pieces.shared.get(key, key)]) for key in keys), gap_px[kind],
@@ -174,30 +203,25 @@ def layout(pieces: FormPieces, heights: dict[str, float], geometry: Geometry = G
 
 
 def booklets_html(exam: Exam, laid_out: list[tuple[FormPieces, list[Column]]],
-                  geometry: Geometry = GEOMETRY) -> str:
+                  geometry: Geometry = GEOMETRY, heights: dict[str, float] | None = None) -> str:
     """One HTML document holding the booklets of several forms, one after the other."""
     bp = exam.blueprint
     booklets = []
     for pieces, columns in laid_out:
-        pages = [{"top": geometry.title_h if index == 0 else 0, "columns": page_columns}
+        top = form_geometry(pieces, heights or {}, geometry).title_h
+        pages = [{"top": top if index == 0 else 0, "columns": page_columns}
                  for index, page_columns in enumerate(group_pages(columns))]
         booklets.append({
             "form": pieces.form,
             "pages": pages,
-            "instructions": general_instructions(exam, pieces.form),
+            "title_block": Markup(pieces.title_block or title_block_html(exam, pieces.form)),
             "pieces": {key: Markup(html) for key, html in pieces.html.items()},
         })
     return environment().get_template("booklet.html.j2").render(
         css=Markup(font_face_css() + "\n" + stylesheet()),
         g=geometry,
         title=bp.title,
-        session=bp.session,
-        subject=bp.subject,
-        duration=bp.duration_minutes,
-        item_count=len(exam.forms[0].items),
-        total_points=exam.total_points,
-        id_digits=ID_DIGITS,
-        header_left=Markup(keep_words(str(escape(f"{bp.title} · {bp.subject} 영역")))),
+        header_left=Markup(keep_words(str(escape(" · ".join(part for part in (bp.title, bp.subject) if part))))),
         booklets=booklets,
     )
 
@@ -205,14 +229,14 @@ def booklets_html(exam: Exam, laid_out: list[tuple[FormPieces, list[Column]]],
 def render_booklets(exam: Exam, engine: Engine, out_dir: Path, forms: list[ExamForm] | None = None,
                     progress=None) -> list[Path]:
     """Write booklet-<form>.pdf for every form: one measuring layout, one final layout for all forms."""
-    md = MarkdownRenderer(exam.bank.root, inline_svg=False)
+    md = booklet_markdown(exam.bank.root)
     forms = list(forms or exam.forms)
     if progress:
         progress(f"booklet {forms[0].name}")
-    all_pieces = [build_pieces(form, md) for form in forms]
+    all_pieces = [build_pieces(form, md, exam) for form in forms]
     heights = measure(engine, all_pieces)
     laid_out = [(pieces, layout(pieces, heights)) for pieces in all_pieces]
-    document = engine.document(booklets_html(exam, laid_out))
+    document = engine.document(booklets_html(exam, laid_out, heights=heights))
     paths, first = [], 0
     for index, (pieces, columns) in enumerate(laid_out):
         if progress and index:

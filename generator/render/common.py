@@ -9,9 +9,11 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from generator.assemble import points as pts
 from generator.assemble.exam import Exam, ExamForm, ExamItem
-from generator.bank.schema import CIRCLED, EssayMeta, ShortMeta
+from generator.bank.schema import CIRCLED, EssayMeta, QuestionType, ShortMeta
 from generator.paths import TEMPLATES_DIR
+from generator.render.code import BOOKLET_CODE
 from generator.render.markdown import MarkdownRenderer
 
 # family name -> ((file, weight), ...): the only faces the project uses; never system fonts
@@ -21,13 +23,22 @@ FONTS = {
     "mx-code": (("NanumGothicCoding.ttf", 400),),
 }
 
-DEFAULT_GENERAL_INSTRUCTIONS = (
-    "문제지와 답안지의 해당란에 성명과 수험번호를 정확히 쓰시오.",
-    "답안지에 수험번호와 문형({form})을 정확히 표기하시오.",
-    "객관식은 각 문항의 답을 답안지의 해당 번호에 하나만 표기하시오.",
-    "단답형과 서술형은 답안지의 해당 답란에 쓰시오.",
-    "문항에 따라 배점이 다르니, 각 물음의 끝에 표시된 배점을 참고하시오.",
-)
+def default_general_instructions(exam: Exam, form: ExamForm) -> list[str]:
+    """수험자 유의 사항 when the blueprint gives none: only what holds for this exam."""
+    types = {section.type for section in form.sections}
+    lines = ["문제지와 답안지의 해당란에 성명과 수험번호를 정확히 쓰시오."]
+    lines.append(f"답안지에 수험번호와 문형({form.label})을 정확히 표기하시오." if len(exam.forms) > 1
+                 else "답안지에 수험번호를 정확히 표기하시오.")
+    if QuestionType.MCQ in types:
+        lines.append("객관식은 각 문항의 답을 답안지의 해당 번호에 하나만 표기하시오.")
+    written = [t.label for t in (QuestionType.SHORT, QuestionType.ESSAY) if t in types]
+    if written:
+        lines.append(f"{'과 '.join(written)}은 답안지의 해당 답란에 쓰시오.")
+    if len({item.points for item in form.items}) > 1:
+        lines.append("문항에 따라 배점이 다르니, 각 물음의 끝에 표시된 배점을 참고하시오.")
+    else:
+        lines.append("각 물음의 끝에 배점이 표시되어 있다.")
+    return lines
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +70,7 @@ def general_instructions(exam: Exam, form: ExamForm) -> list[str]:
     if text:
         lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in text.splitlines()]
         return [line.strip() for line in lines if line.strip()]
-    return [line.format(form=form.label) for line in DEFAULT_GENERAL_INSTRUCTIONS]
+    return default_general_instructions(exam, form)
 
 
 # --- choices --------------------------------------------------------------------------------------------
@@ -82,6 +93,11 @@ def visual_width(text: str) -> float:
 
 
 CHOICE_LINE_EM = 22.9  # booklet column (88 mm) less the question indent, in em of the 10 pt body text
+
+
+def booklet_markdown(bank_root, inline_svg: bool = False) -> MarkdownRenderer:
+    """The Markdown renderer for question text as the booklet prints it (also used by the practice page)."""
+    return MarkdownRenderer(bank_root, inline_svg=inline_svg, code_box=BOOKLET_CODE, width_em=CHOICE_LINE_EM)
 
 
 def equal_choice_cells(choices: tuple[str, ...]) -> bool:
@@ -111,16 +127,19 @@ def rendered_choices(item: ExamItem, md: MarkdownRenderer) -> list[RenderedChoic
     return [RenderedChoice(CIRCLED[i], Markup(md.inline(text, base))) for i, text in enumerate(item.choices)]
 
 
-def points_label(points: int) -> str:
-    return f"[{points}점]"
+_IMAGE_ONLY = re.compile(r"^<p>\s*(?:<img [^>]*>\s*)+</p>$")
 
 
-def add_points(blocks: list[str], points: int) -> list[str]:
-    """Put ``[3점]`` at the end of the stem's last paragraph (outside <보기> and code)."""
+def points_label(points: float) -> str:
+    return pts.label(points)
+
+
+def add_points(blocks: list[str], points: float) -> list[str]:
+    """Put ``[3점]`` at the end of the stem's last paragraph (outside <보기>, code and lone images)."""
     span = f'<span class="pts">{points_label(points)}</span>'
     for index in range(len(blocks) - 1, -1, -1):
         block = blocks[index].rstrip()
-        if block.startswith("<p>") and block.endswith("</p>"):
+        if block.startswith("<p>") and block.endswith("</p>") and not _IMAGE_ONLY.match(block):
             blocks = list(blocks)
             blocks[index] = block[:-4] + f" {span}</p>"
             return blocks

@@ -9,10 +9,15 @@ from markupsafe import Markup
 from generator.assemble.exam import Exam
 from generator.bank.schema import DIFFICULTY_LABELS
 from generator.render.booklet import css_string
+from generator.render.code import PT_PER_MM, code_box
 from generator.render.common import accepted_answers, environment, paper_css, rubric
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
+
+KEY_TEXT_MM = 210 - 2 * 17 - 3  # A4 less the page margins and the 해설 indent (key.css)
+KEY_CODE = code_box(KEY_TEXT_MM, 0)
+KEY_WIDTH_EM = KEY_TEXT_MM * PT_PER_MM / 9.5  # key.css: 9.5 pt text
 
 
 def key_entries(exam: Exam, md: MarkdownRenderer) -> list[dict]:
@@ -55,7 +60,7 @@ def key_tables(exam: Exam) -> list[dict]:
 
 
 def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
-    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False)
+    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM)
     bp = exam.blueprint
     html = environment().get_template("key.html.j2").render(
         css=paper_css("key.css"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from markupsafe import Markup
@@ -12,6 +13,7 @@ from generator.render.booklet import ID_DIGITS
 from generator.render.common import (
     accepted_answers,
     add_points,
+    booklet_markdown,
     choice_columns,
     environment,
     font_face_css,
@@ -57,7 +59,7 @@ def _item_data(exam: Exam, item: ExamItem) -> dict:
 
 
 def exam_html(exam: Exam) -> str:
-    md = MarkdownRenderer(exam.bank.root, inline_svg=True)
+    md = booklet_markdown(exam.bank.root, inline_svg=True)
     bp = exam.blueprint
     forms = []
     for form in exam.forms:
@@ -85,12 +87,14 @@ def exam_html(exam: Exam) -> str:
     data = {
         "examId": exam.exam_id,
         "title": bp.title,
+        "durationMinutes": bp.duration_minutes,
         "forms": {form.name: [_item_data(exam, item) for item in form.items] for form in exam.forms},
     }
     css = "\n".join([FONT_CSS_SLOT, read_template_file("exam_html.css")])
     markup = environment().get_template("exam.html.j2").render(
         css=Markup(css),
-        script=Markup(read_template_file("practice.js").replace("</", "<\\/")),
+        script=Markup("\n".join(read_template_file(name) for name in ("short_answer.js", "practice.js"))
+                      .replace("</", "<\\/")),
         exam=exam,
         bp=bp,
         forms=forms,
@@ -99,7 +103,8 @@ def exam_html(exam: Exam) -> str:
         id_digits=ID_DIGITS,
         QuestionType=QuestionType,
     )
-    fonts = font_face_css(subset_sources(markup))
+    # accepted answers and rubric lines reach the page as escaped JSON: subset their glyphs too
+    fonts = font_face_css(subset_sources(markup + json.dumps(data, ensure_ascii=False)))
     return markup.replace(FONT_CSS_SLOT, fonts, 1)
 
 

@@ -1,0 +1,132 @@
+"""The table of writers: every output of an exam (PDFs, HTML, editable exports) is one entry.
+
+``build`` and ``render`` run the writers marked ``in_build``; ``export`` runs one writer by its format name.
+Adding an output format is adding a module with ``write(exam, ctx, out_dir) -> list[Path]`` and one row here.
+Modules are imported only when their writer runs (WeasyPrint and python-hwpx are heavy).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from generator.assemble.exam import Exam
+    from generator.render.pdf import Engine
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@dataclass
+class RenderContext:
+    """Per-process state shared by the writers of one run: the WeasyPrint engine (created on first use),
+    where progress goes, and notes for the user (e.g. what a format could not carry)."""
+
+    bank_root: Path
+    say: Progress = _quiet
+    notes: list[str] = field(default_factory=list)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from generator.render.pdf import Engine
+
+            self._engine = Engine(self.bank_root)
+        return self._engine
+
+
+WriteFunction = Callable[["Exam", RenderContext, Path], "list[Path]"]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output: ``write(exam, ctx, out_dir)`` lives in ``module`` (imported on first use)."""
+
+    name: str  # build task name or export format
+    produces: str  # the files it writes, for --help and docs
+    module: str
+    function: str = "write"
+    in_build: bool = False  # written by `mockexam build` and `mockexam render`
+    suffix: str = ""  # file suffix of an export (--out FILE)
+    imports: tuple[str, ...] = ()  # heavy modules to import before forking workers
+
+    def write(self, exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+        function: WriteFunction = getattr(importlib.import_module(self.module), self.function)
+        return function(exam, ctx, out_dir)
+
+    def load(self) -> None:
+        """Import the modules now (before forking workers, so they inherit them)."""
+        for module in (self.module, *self.imports):
+            importlib.import_module(module)
+
+
+# the build writers in the order the pool starts them: heaviest first
+WRITERS: tuple[Writer, ...] = (
+    Writer("booklets", "booklet-<form>.pdf (문제지)", "generator.render.writers", "_booklets", in_build=True,
+           imports=("generator.render.booklet",)),
+    Writer("key", "key.pdf (정답 및 해설)", "generator.render.writers", "_key", in_build=True,
+           imports=("generator.render.key",)),
+    Writer("html", "exam.html (인쇄·연습용 웹 페이지)", "generator.render.writers", "_html", in_build=True,
+           imports=("generator.render.webpage",)),
+    Writer("sheets", "answer-sheet-<form>.pdf (답안지)", "generator.render.writers", "_sheets", in_build=True,
+           imports=("generator.render.answer_sheet",)),
+    Writer("hwpx", "booklet-<form>.hwpx and key.hwpx (한글 문서)", "generator.interop.hwpx_export", suffix=".hwpx"),
+    Writer("moodle-xml", "questions.xml (Moodle XML)", "generator.interop.moodle_export", suffix=".xml"),
+    Writer("gift", "questions.gift.txt (GIFT)", "generator.interop.gift_export", suffix=".txt"),
+    Writer("qti", "questions-qti.zip (QTI 1.2 for Canvas)", "generator.interop.qti_export", suffix=".zip"),
+    Writer("xlsx", "questions.xlsx (Excel, the import template's layout)", "generator.interop.xlsx_export",
+           suffix=".xlsx"),
+    Writer("docx", "booklet-<form>.docx and key.docx (Word, with Word equations)", "generator.interop.docx_export",
+           suffix=".docx"),
+)
+
+# the order of the returned paths (booklets, sheets, key, html)
+BUILD_OUTPUT_ORDER = ("booklets", "sheets", "key", "html")
+
+
+def writer(name: str) -> Writer:
+    return next(w for w in WRITERS if w.name == name)
+
+
+def build_writers() -> tuple[Writer, ...]:
+    return tuple(w for w in WRITERS if w.in_build)
+
+
+def export_formats() -> tuple[str, ...]:
+    return tuple(w.name for w in WRITERS if not w.in_build)
+
+
+# adapters for the PDF/HTML writer modules, whose own functions keep their signatures
+
+
+def _booklets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    from generator.render.booklet import render_booklets
+
+    return render_booklets(exam, ctx.engine, out_dir, progress=ctx.say)
+
+
+def _sheets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    from generator.render.answer_sheet import render_answer_sheets
+
+    return render_answer_sheets(exam, ctx.engine, out_dir, progress=ctx.say)
+
+
+def _key(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    from generator.render.key import render_key
+
+    ctx.say("key")
+    return [render_key(exam, ctx.engine, out_dir)]
+
+
+def _html(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
+    from generator.render.webpage import render_html
+
+    ctx.say("html")
+    return [render_html(exam, out_dir)]
