@@ -236,6 +236,11 @@ def _work(ref: PageRef) -> PageResult:
 
 
 def read_pages(refs: list[PageRef], exam_dir: Path, layout: ExamLayout, progress: Progress) -> list[PageResult]:
+    import cv2
+
+    # pages are the unit of parallel work; OpenCV's own thread pool would only compete, and a pool that
+    # exists when the workers are forked can deadlock them
+    cv2.setNumThreads(1)
     jobs = _jobs(len(refs))
     if jobs <= 1:
         results = []
