@@ -452,6 +452,23 @@ def grade(exam_dir: Path, bank_dir: Path, responses: Path | None, roster: Path |
     grade_command(exam_dir, bank_dir, responses, roster, template, rows, key_source == "bank", click.echo)
 
 
+# ---------------------------------------------------------------- scanning
+
+
+@cli.command("scan")
+@click.argument("exam_dir", metavar="EXAM_DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("inputs", metavar="SCAN...", nargs=-1, required=True, type=click.Path(path_type=Path))
+def scan_command(exam_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """Read scanned answer sheets (PDF, TIFF, PNG, JPEG or folders) into EXAM_DIR/scans/responses.csv."""
+    from generator.scan.run import scan
+
+    summary = scan(exam_dir, list(inputs), progress=lambda step: click.echo(f"  {step}…", err=True))
+    click.echo(f"{summary.pages} pages: {summary.read} read, {summary.duplicates} replaced by a rescan, "
+               f"{summary.rejected} rejected; {summary.sheets} answer sheets; {summary.review} items to review")
+    for path in summary.outputs:
+        click.echo(f"  {display_path(path)}")
+
+
 # ---------------------------------------------------------------- benchmarks
 
 
@@ -601,3 +618,15 @@ def bench_grade_command(students: int, questions: int) -> None:
     from generator.grade.bench import bench_grade
 
     bench_grade(students, questions, report=click.echo)
+
+
+@bench.command("scan")
+@click.option("--students", default=20, show_default=True, help="Simulated students per degraded set.")
+@click.option("--pages", "speed_pages", default=100, show_default=True, help="Pages of the 300 dpi speed test.")
+@click.option("--seed", default=1, show_default=True)
+def bench_scan_command(students: int, speed_pages: int, seed: int) -> None:
+    """Read synthetic scans (clean, scanner, copier, phone): accuracy, review share and speed."""
+    from generator.scan.bench import bench_scan
+
+    if not bench_scan(students, speed_pages, seed, report=click.echo):
+        sys.exit(1)

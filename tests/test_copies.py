@@ -133,14 +133,56 @@ def test_answer_sheet_qr_codes_name_the_copy_and_page(own_order):
     for index in range(len(document)):
         image = document[index].render(scale=150 / 72).to_pil()
         payloads += [code.text for code in zxingcpp.read_barcodes(image) if code.text.startswith("mockexam:")]
+    from generator.render.sheet_layout import parse_payload
+    from generator.scan.layout import load_layout
+
     copies = [record["copy"] for record in manifest["copies"]]
     per_copy = len(payloads) // len(copies)
     assert per_copy >= 2 and len(payloads) == per_copy * len(copies)  # main page + essay page at least
+    layout = load_layout(folder)
     for number, code in enumerate(copies):
         for page in range(per_copy):
-            assert payloads[number * per_copy + page] == f"mockexam:mid-5:S:{page + 1}:{code}"
+            payload = parse_payload(payloads[number * per_copy + page])
+            assert payload is not None and (payload.exam_id, payload.form, payload.copy, payload.page) == \
+                ("mid-5", "S", code, page + 1)
+            found = layout.by_hash(payload.layout_hash)  # the scanner finds the template page it was printed from
+            assert found is not None and found.page == page + 1 and found.file == "answer-sheet-blank.pdf"
     sheet_text = "".join(page_texts(folder / "answer-sheets.pdf"))
     assert all(record["name"] in sheet_text for record in manifest["copies"])
+
+
+def test_scanning_named_copies_reads_each_students_answers(own_order, tmp_path):
+    """Filled-in named sheets scan back to their copy and 수험번호 (pre-filled), with the marked answers."""
+    import csv
+    import random
+    import shutil
+
+    from generator.scan.layout import load_layout
+    from generator.scan.simulate import Truth, mark_page, render_blank, write_pdf
+
+    folder, manifest = own_order
+    exam = tmp_path / "mid-5"
+    shutil.copytree(folder, exam)
+    layout = load_layout(exam)
+    per_copy = len(layout.pages)
+    rng = random.Random(3)
+    images, truths = [], []
+    for number, record in enumerate(manifest["copies"][:3]):
+        truth = Truth(record["student_id"], "S")
+        for page in range(per_copy):
+            printed = render_blank(exam / "answer-sheets.pdf", number * per_copy + page, 200)
+            images.append(mark_page(printed, 200, layout.pages[page], truth, {"pen": 1.0}, rng))
+        truths.append(truth)
+    write_pdf(images, tmp_path / "scan.pdf", 200)
+    result = invoke("scan", str(exam), str(tmp_path / "scan.pdf"))
+    assert result.exit_code == 0, result.output
+    with (exam / "scans" / "responses.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["copy"], row["student_id"]) for row in rows] == \
+        [(record["copy"], record["student_id"]) for record in manifest["copies"][:3]]
+    for row, truth in zip(rows, truths):
+        for question, value in truth.answers.items():
+            assert row[question] == value, (row["copy"], question)
 
 
 def test_collated_copies_pad_each_part_for_duplex(own_order):

@@ -18,7 +18,6 @@ from generator.assemble.forms import make_forms
 from generator.bank.loader import load_bank
 from generator.bank.schema import CIRCLED
 from generator.render import render_exam
-from generator.render.answer_sheet import qr_payload
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import FetchRefused, make_fetcher
 from generator.render.text import WJ
@@ -131,7 +130,7 @@ def test_answer_sheet_pages_have_markers_and_qr(exam, rendered):
         essays = [i for i in form.items if i.question.type.value == "essay"]
         assert len(pages) == 1 + len(essays)
         for number, text in enumerate(pages, 1):
-            assert qr_payload(exam.exam_id, form.name, number) in text
+            assert f"mockexam:{exam.exam_id}:{form.name}::{number}:" in text
         assert "수험번호" in pages[0] and "객관식답란" in pages[0] and "단답형답란" in pages[0]
         for essay, text in zip(essays, pages[1:]):
             assert f"서술형{essay.number}번" in text
@@ -369,8 +368,8 @@ def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
     assert result.exit_code == 0, result.output
     folder = out / "quiz-3"
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".mockexam-exam.json", "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
-        "manifest.json"]
+        ".mockexam-exam.json", "answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf",
+        "exam.html", "key.pdf", "layout.json", "manifest.json"]
     assert "booklet-A.pdf" in result.output and "rendering" in result.output
     before = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     first = before["forms"][0]["sections"][0]["items"][0]["id"]

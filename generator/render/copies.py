@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from generator.assemble.exam import Exam, ExamCopy, ExamForm
-from generator.render.answer_sheet import answer_sheet_html, qr_payload
+from generator.atomic import write_text_atomic
+from generator.render.answer_sheet import qr_payload, sheet_html
 from generator.render.booklet import ID_DIGITS, BookletLayout, Personal, compose_form, lay_out_booklets
 from generator.render.compose import (
     PX_PER_MM,
@@ -32,9 +33,11 @@ from generator.render.compose import (
     qr_ops,
 )
 from generator.render.pdf import Engine
+from generator.render.sheet_layout import LAYOUT_NAME, layout_document, layout_json, measure_page
 
 Progress = Callable[[str], None]
 BOOKLETS_NAME = "booklets.pdf"
+BLANK_SHEETS_NAME = "answer-sheet-blank.pdf"
 SHEETS_NAME = "answer-sheets.pdf"
 COLLATED_DIR = "copies"
 OWN_ORDER_QR_FORM = "S"  # the form slot of the QR code when a copy has its own order
@@ -52,10 +55,13 @@ class CopyOptions:
 
 @dataclass
 class SheetTemplate:
-    """A blank answer sheet laid out once and the anchors measured on each of its pages."""
+    """A blank answer sheet laid out once: its PDF, the anchors and layout hash of each page, and each page's
+    measured layout (for layout.json, which the scanner matches by hash)."""
 
     pdf_bytes: bytes
     anchors: list[dict[str, Box]]
+    hashes: list[str]
+    layouts: list[dict]
 
 
 @dataclass
@@ -89,10 +95,28 @@ def lay_out_shared(exam: Exam, engine: Engine) -> SharedLayout:
     for copy in exam.copies:
         templates.setdefault(sheet_signature(copy.form), copy.form)
     for index, (signature, form) in enumerate(templates.items()):
-        document = engine.document(answer_sheet_html(exam, form, template=True))
-        shared.sheets[signature] = SheetTemplate(document.write_pdf(), page_anchors(document))
+        html, pages = sheet_html(exam, form, qr=False)
+        document = engine.document(html)
+        layouts = [measure_page(page._page_box) for page in document.pages]
+        shared.sheets[signature] = SheetTemplate(document.write_pdf(), page_anchors(document),
+                                                 [page.hash for page in pages], layouts)
         shared.template_index[signature] = index
     return shared
+
+
+def write_template_layout(exam: Exam, shared: SharedLayout, out_dir: Path) -> list[Path]:
+    """answer-sheet-blank.pdf (each distinct blank sheet, what the scanner compares marks against) and
+    layout.json for it; a named copy's QR code carries its template page's layout hash."""
+    blank = out_dir / BLANK_SHEETS_NAME
+    concatenate([template.pdf_bytes for template in shared.sheets.values()], blank)
+    pages, first = [], 0
+    for template in shared.sheets.values():
+        for index, layout in enumerate(template.layouts):
+            pages.append({"file": BLANK_SHEETS_NAME, "file_page": first + index + 1, **layout})
+        first += len(template.layouts)
+    target = out_dir / LAYOUT_NAME
+    write_text_atomic(target, layout_json(layout_document(exam.exam_id, pages)))
+    return [blank, target]
 
 
 def name_pieces(copies: Sequence[ExamCopy]) -> list[Piece]:
@@ -119,7 +143,7 @@ def sheet_pages(exam: Exam, copy: ExamCopy, template: SheetTemplate, index: int,
         page = ComposedPage(template=(index, page_index))
         qr = anchors.get("qr")
         if qr is not None:
-            payload = qr_payload(exam.exam_id, form_slot, page_index + 1, copy.code)
+            payload = qr_payload(exam.exam_id, form_slot, page_index + 1, template.hashes[page_index], copy.code)
             page.drawing.append(qr_ops(payload, qr.x / PX_PER_MM, qr.y / PX_PER_MM, qr.width / PX_PER_MM))
         _write_in(page, names, f"name:{copy.name}", anchors.get("name"), left=True)
         if "id" in anchors:  # later pages: 수험번호 written in one box
@@ -227,6 +251,7 @@ def render_copies(exam: Exam, engine: Engine, out_dir: Path, options: CopyOption
     paths = [out_dir / BOOKLETS_NAME, out_dir / SHEETS_NAME]
     concatenate([result.booklets for result in results], paths[0])
     concatenate([result.sheets for result in results], paths[1])
+    paths += write_template_layout(exam, shared, out_dir)
     if options.collate:
         folder = out_dir / COLLATED_DIR
         folder.mkdir(exist_ok=True)
