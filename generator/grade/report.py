@@ -106,7 +106,6 @@ class StudentPages:
                 "number": item.number, "key": key, "mine": mine, "score": f"{_num(got)}/{_num(item.points)}점",
                 "p": _pct(self.p[item.question_id]), "unit": info.unit_label,
                 "explanation": self.explanation(item.question_id, item.choice_order, item.number),
-                "question_id": item.question_id, "choice_order": item.choice_order,
             })
         units = [{"label": label, "points": _num(graded.unit_points[u]), "earned": _num(result.unit_earned[u]),
                   "rate": _pct(graded.unit_rate(result, u)), "class_rate": _pct(graded.unit_class_rates[u])}

@@ -180,9 +180,8 @@ class StudentComposer:
             b = block(head)
             b.ops.append(("rule", None))
             if w["explanation"]:
-                b.rows.append((p.add(f'<div class="w-body">{w["explanation"]}</div>',
-                                     key=f"x-{w['question_id']}-{'.'.join(map(str, w['choice_order']))}"),
-                               0.0, 0.0))
+                # keyed by its HTML: one piece per question and choice order (StudentPages caches the HTML)
+                b.rows.append((p.add(f'<div class="w-body">{w["explanation"]}</div>'), 0.0, 0.0))
         if not s["wrong"]:
             block(self.none)
         block(self.note, gap=3.0)
