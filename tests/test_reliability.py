@@ -25,7 +25,7 @@ RENDER_BANK = PROJECT / "tests" / "fixtures" / "render_bank"
 QUIZ = ("title: 연습 시험\nduration_minutes: 30\nforms: [A, B]\nseed: 3\nsections:\n"
         "  - {type: mcq, count: 4, points: 3}\n  - {type: short, count: 1, points: 4}\n")
 OUTPUTS = ["answer-sheet-A.pdf", "answer-sheet-B.pdf", "booklet-A.pdf", "booklet-B.pdf", "exam.html", "key.pdf",
-           "manifest.json"]
+           "layout.json", "manifest.json"]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.assemble.manifest import MANIFEST_NAME, read_manifest
+from generator.assemble.roster import Student, load_roster
 from generator.atomic import atomic_directory, write_bytes_atomic, write_text_atomic
 from generator.bank.model import Bank
 from generator.bank.schema import McqMeta
@@ -17,7 +18,6 @@ from generator.grade.keys import ExamKey, exam_key, rekey
 from generator.grade.report import Context, write_reports
 from generator.grade.responses import read_responses
 from generator.grade.results import Graded, grade_class
-from generator.grade.roster import Student, read_roster
 from generator.grade.scoring import grade_rows
 from generator.problems import UserError, display_path
 
@@ -70,10 +70,10 @@ def key_notes(manifest: dict[str, Any], key: ExamKey, bank: Bank, use_bank_key: 
 
 def roster_students(manifest: dict[str, Any], roster: Path | None) -> list[Student] | None:
     if roster is not None:
-        return read_roster(roster)
+        return list(load_roster(roster, [form["name"] for form in manifest.get("forms", ())]))
     copies = [c for c in manifest.get("copies", ()) or () if c.get("student_id")]
     if copies:
-        return [Student(str(c["student_id"]), str(c.get("name", "")), str(c.get("form", ""))) for c in copies]
+        return [Student(str(c["student_id"]), str(c.get("name", "")), form=str(c.get("form", ""))) for c in copies]
     return None
 
 

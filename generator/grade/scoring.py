@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Sequence
 
+from generator.assemble.roster import Student
 from generator.bank.schema import CIRCLED, QuestionType
 from generator.grade.keys import ExamKey, KeyItem, SheetKey
 from generator.grade.responses import ResponseRow
-from generator.grade.roster import Student
 from generator.problems import Problem, UserError, did_you_mean
 
 REVIEW = "?"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
+from generator.assemble.roster import Student
 from generator.bank.schema import QuestionType
 from generator.grade.keys import ExamKey
-from generator.grade.roster import Student
 
 BLANK_ROWS = 40
 
