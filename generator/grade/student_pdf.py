@@ -103,10 +103,10 @@ class StudentComposer:
         graded, ctx = pages.graded, pages.context
         t = graded.analysis.test
         self.p = Pieces()
-        session = f" {ctx.session}" if ctx.session else ""
+        exam_line = " · ".join(part for part in (" ".join(p for p in (ctx.title, ctx.session) if p), ctx.subject) if part)
         self.head = self.p.add(
-            f'<header class="r-title"><div class="r-exam">{escape(ctx.title)}{escape(session)} · '
-            f'{escape(ctx.subject)}</div><h1>개인 성적표</h1><div class="r-meta">시험 번호 '
+            f'<header class="r-title"><div class="r-exam">{escape(exam_line)}</div>'
+            f'<h1>개인 성적표</h1><div class="r-meta">시험 번호 '
             f"{escape(graded.key.exam_id)}<br>{escape(ctx.graded_on)} 채점</div></header>", key="head")
         self.grid_head = self.p.add(
             '<table class="grid"><tr><th>수험번호</th><th>성명</th><th>문형</th><th>원점수</th><th>학급 평균</th>'
