@@ -16,6 +16,7 @@ from typing import Sequence
 
 from generator.bank.frontmatter import FileProblem, decode
 from generator.problems import Problem, UserError, display_path
+from generator.sheets import first_sheet_rows
 
 ID_DIGITS = 8  # 수험번호 bubbles on the answer sheet
 MAX_STUDENTS = 200_000
@@ -59,28 +60,7 @@ def _csv_rows(raw: bytes) -> list[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
-    import zipfile
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise UserError(f"{display_path(path)}: not a readable .xlsx workbook ({error}); save it again in Excel") from None
-    sheet = book.worksheets[0]
-    rows = []
-    for index, row in enumerate(sheet.iter_rows(values_only=True), 1):
-        rows.append((index, [_cell_text(cell) for cell in row]))
-    book.close()
-    return rows
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return list(enumerate(first_sheet_rows(path), 1))
 
 
 def check_rows(rows: list[tuple[int, list[str]]], forms: Sequence[str], where: str) -> tuple[Student, ...]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from generator.problems import Problem, UserError, display_path
+from generator.sheets import first_sheet_rows
 
 HEADER_ALIASES = {
     "student_id": "student_id", "수험번호": "student_id", "id": "student_id",
@@ -34,28 +35,13 @@ class ResponseRow:
     cells: dict[int, str]  # printed question number -> raw cell text
 
 
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as text: 3.0 -> '3', None -> ''."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_table(path: Path) -> list[list[str]]:
     """The rows of a CSV (UTF-8, BOM optional) or the first sheet of an XLSX, as text cells."""
     shown = display_path(path)
     if not path.is_file():
         raise UserError(f"{shown}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many kinds for broken files
-            raise UserError(f"{shown}: cannot read this spreadsheet ({error}); save it again as .xlsx") from None
-        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return first_sheet_rows(path)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from generator.bank.schema import CIRCLED, DIFFICULTY_LABELS, MAX_CHOICES
 from generator.interop.drafts import Draft, Losses
 from generator.problems import Problem, UserError, display_path
+from generator.sheets import cell_text, open_workbook
 
 SHEET_NAME = "문항"
 
@@ -65,39 +66,8 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).lower()
 
 
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def import_openpyxl() -> None:
-    """Import openpyxl without numpy: openpyxl only imports it to accept numpy numbers in cells, which we never
-    write, and that import costs 0.3 s of the 2 s budget for 100 questions."""
-    import sys
-
-    if "openpyxl" in sys.modules or "numpy" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` raise ImportError
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        del sys.modules["numpy"]
-
-
 def read_xlsx(path: Path, renames: dict[str, str]) -> tuple[list[Row], list[str]]:
-    import_openpyxl()
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged or non-xlsx file
-        raise UserError(f"{display_path(path)}: cannot read as an Excel .xlsx file ({error}); "
-                        "save it again from Excel as .xlsx") from None
+    book = open_workbook(path)
     sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:

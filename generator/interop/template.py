@@ -51,7 +51,7 @@ def write_template(path: Path, taxonomy: Taxonomy | None) -> None:
 
 def workbook_bytes(rows: list[dict[str, object]], taxonomy: Taxonomy | None) -> bytes:
     """A questions workbook: the 문항 sheet with ``rows`` (header -> value), drop-down lists, a 설명 sheet."""
-    from generator.interop.spreadsheet import import_openpyxl
+    from generator.sheets import import_openpyxl
 
     import_openpyxl()
     from openpyxl import Workbook
