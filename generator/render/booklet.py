@@ -315,13 +315,12 @@ def form_blocks(form: ExamForm, book: BookletPieces, pieces: PieceSet,
                 laid[virtual] = Laid(parts, pieces.height(stem))
                 entries.append((virtual, pieces.height(stem)))
             if item.choices:
-                virtual = f"choices@{item.number}"
-                laid[virtual] = choice_block(item, pieces, book.grids[item.question.id], geometry)
+                choices = choice_block(item, pieces, book.grids[item.question.id], geometry)
                 # choices stay with the stem's last block (as one piece, a question never ends on its stem)
                 last_key, last_h = entries.pop()
-                laid[last_key].parts.extend((k, dx, dy + last_h / PX_PER_MM) for k, dx, dy in laid[virtual].parts)
-                laid[last_key].height_px = last_h + laid[virtual].height_px
-                entries.append((last_key, last_h + laid[virtual].height_px))
+                laid[last_key].parts.extend((k, dx, dy + last_h / PX_PER_MM) for k, dx, dy in choices.parts)
+                laid[last_key].height_px = last_h + choices.height_px
+                entries.append((last_key, last_h + choices.height_px))
             blocks.append(Block(tuple(entries), gap["question"]))
     return blocks, laid
 

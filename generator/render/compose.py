@@ -82,7 +82,6 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
             classes = "piece shrink" if piece.shrink else "piece"
             body.append(f'<div class="slot" data-slot="{piece.key}"{brk}><div class="{classes}" data-k="{piece.key}">'
                         f"{piece.html}</div></div>")
-        rules.append(" ".join(f'.slot[data-slot="{p.key}"] {{ page: w{index}; }}' for p in group[:1]))
     markup = ('<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><style>'
               f"{css}\n{' '.join(rules)}\n.slot {{ display: flow-root; break-inside: avoid; }} "
               ".piece.shrink { float: left; }</style></head><body>" + _page_groups(body, by_width) + "</body></html>")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from markupsafe import escape
+
 from generator.assemble.exam import Exam, ExamCopy, ExamForm
 from generator.atomic import write_text_atomic
 from generator.render.answer_sheet import qr_payload, sheet_html
@@ -123,8 +125,6 @@ def name_pieces(copies: Sequence[ExamCopy]) -> list[Piece]:
     """Names and digits a batch prints (a batch lays out only its own students' names)."""
     pieces = [Piece(f"digit:{d}", f'<span class="who-digit">{d}</span>', 6, shrink=True) for d in "0123456789"]
     pieces += [Piece(f"sdigit:{d}", f'<span class="who-sdigit">{d}</span>', 6, shrink=True) for d in "0123456789"]
-    from markupsafe import escape
-
     seen = set()
     for copy in copies:
         if copy.name not in seen:
@@ -277,10 +277,6 @@ def _in_pool(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], op
         _FORKED.clear()
 
 
-def _dask_batch(exam: Exam, shared: SharedLayout, copies: Sequence[ExamCopy], collate: bool) -> BatchResult:
-    return render_batch(exam, shared, copies, collate)
-
-
 def _on_dask(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], options: CopyOptions) -> list[BatchResult]:
     """Send the batches to an existing Dask cluster; the exam and the shared layout travel once."""
     from generator.problems import UserError
@@ -296,7 +292,7 @@ def _on_dask(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], op
     try:
         exam_future = client.scatter(exam, broadcast=True)
         shared_future = client.scatter(shared, broadcast=True)
-        futures = [client.submit(_dask_batch, exam_future, shared_future, exam.copies[a:b], options.collate,
+        futures = [client.submit(render_batch, exam_future, shared_future, exam.copies[a:b], options.collate,
                                  pure=False) for a, b in bounds]
         return client.gather(futures)
     finally:
