@@ -124,11 +124,21 @@ def student_file(student_id: str) -> str:
 
 
 def write_student_batch(pages: StudentPages, indexes: list[int], folder: Path) -> list[Path]:
-    """Lay out the distinct pieces of the students of ``indexes`` once, then compose one PDF per student."""
+    """Lay out every piece the students of ``indexes`` need once, then compose one PDF per student."""
     from generator.grade.student_pdf import StudentComposer
 
-    paths = [folder / student_file(pages.graded.students[index].student_id) for index in indexes]
-    StudentComposer(pages).write(indexes, _engine(pages.context.bank.root), paths)
+    composer = StudentComposer(pages, indexes)
+    composer.lay_out(_engine(pages.context.bank.root))
+    return write_composed(composer, indexes, folder)
+
+
+def write_composed(composer: Any, indexes: list[int], folder: Path) -> list[Path]:
+    """Write the 성적표 of ``indexes`` from a composer whose pieces are laid out (placement only)."""
+    paths = []
+    for index in indexes:
+        path = folder / student_file(composer.pages.graded.students[index].student_id)
+        path.write_bytes(composer.pdf(index))
+        paths.append(path)
     return paths
 
 

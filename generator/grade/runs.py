@@ -1,0 +1,87 @@
+"""Short text composed from pieces laid out once: a student's numbers, 수험번호 and name cost placement only.
+
+Digits, Hangul syllables, spaces and a few marks are set one character per piece: the bundled fonts have
+fixed-width digits and syllables and no kerning between them, so the characters placed side by side look as
+if typeset together (as the booklet's question numbers do). Any other text is one piece of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+from generator.render.compose import PX_PER_MM, Piece, PieceSet
+from generator.render.text import keep_words
+
+PER_CHARACTER = re.compile(r"[0-9가-힣 .,/%()·:+\-]*")
+RUN_WIDTH = 180.0  # the widest a whole-text piece may be (mm)
+
+
+@dataclass(frozen=True)
+class Style:
+    """Markup around a run's text; its outer element fixes the line box so that every piece of a style has
+    the same height and baseline (``family`` names the outer element's line box)."""
+
+    name: str
+    open: str
+    close: str = "</div>"
+
+
+class Pieces:
+    """Collects distinct pieces by content."""
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, Piece] = {}
+
+    def add(self, html: str, width: float, shrink: bool = False, key: str | None = None) -> str:
+        html = keep_words(str(html))
+        key = key or "h" + hashlib.sha1(f"{width}|{shrink}|{html}".encode()).hexdigest()[:16]
+        self.pieces.setdefault(key, Piece(key, html, width, shrink))
+        return key
+
+    def run(self, style: Style, text: str) -> list[str]:
+        """Keys of pieces that set ``text`` left to right in ``style`` (one per character where that is safe)."""
+        parts = list(text) if PER_CHARACTER.fullmatch(text) else [text]
+        return [self._text(style, part) for part in parts if part]
+
+    def _text(self, style: Style, text: str) -> str:
+        key = f"r-{style.name}-{text.encode('utf-8').hex()}"
+        if key not in self.pieces:
+            html = str(escape(text)).replace(" ", "&#160;")
+            self.add(f"{style.open}{html}{style.close}", RUN_WIDTH, shrink=True, key=key)
+        return key
+
+
+def run_width(laid: PieceSet, keys: list[str]) -> float:
+    """Width of pieces set side by side (mm)."""
+    return sum(laid.width(key) for key in keys) / PX_PER_MM
+
+
+def side_by_side(laid: PieceSet, keys: list[str], x: float) -> list[tuple[str, float]]:
+    """Each piece's left edge (mm) when set side by side from ``x``."""
+    placed = []
+    for key in keys:
+        placed.append((key, x))
+        x += laid.width(key) / PX_PER_MM
+    return placed
+
+
+def flow(laid: PieceSet, words: list[list[str]], space: str, width: float) -> list[list[tuple[str, float]]]:
+    """Words (each a list of pieces) filled into lines of ``width`` mm with ``space`` between them."""
+    lines: list[list[tuple[str, float]]] = [[]]
+    gap = laid.width(space) / PX_PER_MM
+    x = 0.0
+    for word in words:
+        w = run_width(laid, word)
+        if lines[-1] and x + gap + w > width:
+            lines.append([])
+            x = 0.0
+        elif lines[-1]:
+            lines[-1].append((space, x))
+            x += gap
+        lines[-1].extend(side_by_side(laid, word, x))
+        x += w
+    return lines
