@@ -68,7 +68,8 @@ class PieceLibrary:
     def pdf(self, pages: Sequence[ComposedPage]) -> bytes:
         """One PDF file drawing ``pages`` (placements and raw drawing operators, as ``PageWriter.add``)."""
         k = PT_PER_MM
-        used: set[int] = set()
+        keys = {placement.key for page in pages for placement in page.placements}
+        used: set[int] = set().union(*(self._needs[key] for key in keys))
         contents = []
         for page in pages:
             if page.template is not None:
@@ -77,7 +78,6 @@ class PieceLibrary:
             ops = []
             for placement in page.placements:
                 number = self._xobject[placement.key]
-                used.update(self._needs[placement.key])
                 ty = (height_mm - placement.y_mm - self.page_h_mm[placement.key]) * k
                 ops.append(f"q 1 0 0 1 {placement.x_mm * k:.3f} {ty:.3f} cm /X{number} Do Q")
             if page.drawing:

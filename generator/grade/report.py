@@ -1,8 +1,8 @@
 """성적표 (one PDF per student) and the class report (PDF and HTML) from a graded class.
 
-Speed: a 성적표 is composed, not flowed (``student_pdf``): the distinct pieces of a batch of students are laid
-out once in one WeasyPrint document and placed per student with pikepdf; on Linux the batches run in forked
-worker processes (``MOCKEXAM_RENDER_JOBS`` limits them).
+Speed: a 성적표 is composed, not flowed (``student_pdf``): every piece the class needs is laid out once in one
+WeasyPrint document and each student's file is written by placement (``pdfsplice``); on Linux the class
+report is written by a forked worker meanwhile (``MOCKEXAM_RENDER_JOBS=1`` keeps everything in-process).
 """
 
 from __future__ import annotations
@@ -234,32 +234,54 @@ def _jobs() -> int:
 _JOB: dict[str, Any] = {}  # inherited by forked workers
 
 
-def _run(task: tuple[str, list[int]]) -> list[Path]:
-    kind, indexes = task
-    folder: Path = _JOB["folder"]
-    if kind == "class":
-        return write_class_report(_JOB["graded"], _JOB["context"], folder)
-    return write_student_batch(_JOB["pages"], indexes, folder / "students")
+def _class_task() -> list[Path]:
+    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"])
+
+
+def _students_task(indexes: list[int]) -> list[Path]:
+    return write_composed(_JOB["composer"], indexes, _JOB["folder"] / "students")
 
 
 def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | None = None) -> list[Path]:
-    """Every student's 성적표 (``folder/students/``) and the class report, in parallel where possible."""
+    """Every student's 성적표 (``folder/students/``) and the class report.
+
+    With more than one job, a forked worker writes the class report while this process lays out the
+    성적표 pieces once; the students' files (placement only) are then shared with any further workers.
+    """
+    from generator.grade.student_pdf import StudentComposer
+
     (folder / "students").mkdir(parents=True, exist_ok=True)
     pages = StudentPages(graded, context)
     jobs = jobs or _jobs()
-    n = len(graded.students)
-    batches = 1 if jobs <= 1 else min(jobs, max(1, n // 20))  # each batch parses the CSS and fonts once
-    tasks: list[tuple[str, list[int]]] = [("class", [])]
-    tasks += [("students", list(range(b, n, batches))) for b in range(batches) if list(range(b, n, batches))]
-    _JOB.update(graded=graded, context=context, pages=pages, folder=folder)
-    try:
-        if jobs <= 1:
-            return [path for task in tasks for path in _run(task)]
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    everyone = list(range(len(graded.students)))
+    if jobs <= 1:
+        return write_class_report(graded, context, folder) + write_student_batch(pages, everyone, folder / "students")
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-        charts.pyplot()  # import matplotlib once, before forking
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [path for paths in pool.map(_run, tasks) for path in paths]
+    from generator.render import _init_worker
+
+    charts.pyplot()  # import matplotlib once, before forking
+    fork = multiprocessing.get_context("fork")
+    _JOB.update(graded=graded, context=context, folder=folder)
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=fork, initializer=_init_worker,
+                                 initargs=(os.getpid(),)) as side:
+            report = side.submit(_class_task)
+            composer = StudentComposer(pages, everyone)
+            composer.lay_out(_engine(context.bank.root))
+            _JOB["composer"] = composer
+            shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]  # this process and jobs - 2 workers
+            paths: list[Path] = []
+            if len(shares) > 1:
+                with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=fork, initializer=_init_worker,
+                                         initargs=(os.getpid(),)) as pool:
+                    futures = [pool.submit(_students_task, share) for share in shares[1:]]
+                    paths += _students_task(shares[0])
+                    for future in futures:
+                        paths += future.result()
+            else:
+                paths += _students_task(everyone)
+            return report.result() + paths
     finally:
         _JOB.clear()

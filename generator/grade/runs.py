@@ -35,16 +35,22 @@ class Pieces:
 
     def __init__(self) -> None:
         self.pieces: dict[str, Piece] = {}
+        self._seen: dict[tuple[str, float, bool, str | None], str] = {}  # most pieces recur across students
 
     def add(self, html: str, width: float, shrink: bool = False, key: str | None = None) -> str:
-        html = keep_words(str(html))
-        key = key or "h" + hashlib.sha1(f"{width}|{shrink}|{html}".encode()).hexdigest()[:16]
-        self.pieces.setdefault(key, Piece(key, html, width, shrink))
-        return key
+        seen = self._seen.get((html, width, shrink, key))
+        if seen is not None:
+            return seen
+        markup = keep_words(str(html))
+        found = key or "h" + hashlib.sha1(f"{width}|{shrink}|{markup}".encode()).hexdigest()[:16]
+        self.pieces.setdefault(found, Piece(found, markup, width, shrink))
+        self._seen[(html, width, shrink, key)] = found
+        return found
 
-    def run(self, style: Style, text: str) -> list[str]:
-        """Keys of pieces that set ``text`` left to right in ``style`` (one per character where that is safe)."""
-        parts = list(text) if PER_CHARACTER.fullmatch(text) else [text]
+    def run(self, style: Style, text: str, whole: bool = False) -> list[str]:
+        """Keys of pieces that set ``text`` left to right in ``style``: one per character where that is safe,
+        unless ``whole`` (a fixed label: one piece, so that it reads as a word when the PDF's text is extracted)."""
+        parts = list(text) if PER_CHARACTER.fullmatch(text) and not whole else [text]
         return [self._text(style, part) for part in parts if part]
 
     def _text(self, style: Style, text: str) -> str:

@@ -33,6 +33,7 @@ WRONG_PAD = 1.2  # .wrong padding (mm), drawn around a head line and its explana
 TALLY_GAP = 1.0  # .tally margin-bottom (mm)
 CELL_FIT_MM = 20.0  # 수험번호 or name wider than this (estimated) gets a row laid out of its own, to wrap
 CELL_PT = 9 * 0.92  # table text: 0.92em of the 9pt report text
+HEAD_FIT_EM = 28.0  # a wrong question's key, answer and area longer than this (estimated): a head that wraps
 
 PIECE_CSS = """
 .piece { display: flow-root; }
@@ -45,6 +46,7 @@ PIECE_CSS = """
 .piece .foot.r { text-align: right; }
 .piece .chart-frame { display: block; width: 82mm; }
 .piece table.grid { margin: 0; }
+.w-strut { margin: 0 !important; }
 .run { font-family: "mx-sans"; white-space: nowrap; }
 .run.cell { font-size: 0.92em; }
 .run.big { font-size: 14pt; }
@@ -70,11 +72,12 @@ def _anchor(name: str) -> str:
 
 @dataclass(frozen=True)
 class Text:
-    """Pieces side by side, centred in the box of anchor ``name`` of the block's frame piece ``frame``."""
+    """Pieces side by side, centred in the box of anchor ``name`` of the block's piece ``frame`` (or, without
+    a name, following that piece on its line)."""
 
     keys: list[str]
     frame: str
-    name: str
+    name: str | None
 
 
 @dataclass
@@ -197,9 +200,9 @@ class StudentComposer:
         else:
             grid.rows.append((self.grid_row, 0.0, -RULE))
             cells = {"id": p.run(CELL, s["id"]), "name": p.run(CELL, name), "sheet": p.run(CELL, s["sheet"]),
-                     "total": p.run(BIG, s["total"]) + p.run(BIG_SMALL, f" / {self.max_points}"),
+                     "total": p.run(BIG, s["total"]) + self._out_of(self.max_points),
                      "percentile": p.run(BIG, s["percentile"]),
-                     "rank": p.run(BIG, str(s["rank"])) + p.run(BIG_SMALL, f" / {self.n}")}
+                     "rank": p.run(BIG, str(s["rank"])) + self._out_of(str(self.n))}
             grid.texts += [Text(keys, self.grid_row, cell) for cell, keys in cells.items()]
         block(self.h_units, gap=4.0, keep=True)
         two = block(self.chart)
@@ -217,11 +220,10 @@ class StudentComposer:
                                                       s["blank"])]))
         block(self.h_wrong, gap=4.0, keep=True)
         for w in s["wrong"]:
-            head = p.add(
-                f'<p class="w-head"><b class="w-num">{w["number"]}번</b> 정답 <b>{escape(w["key"])}</b> · '
-                f'<span class="bad">내 답 {escape(w["mine"])}</span> · {escape(w["score"])} · 학급 정답률 '
-                f'<b>{w["p"]}</b> · {escape(w["unit"])}</p>', WIDTH)
-            b = block(head)
+            head = self._wrong_head(w)
+            b = block(head[0])
+            if len(head) > 1:
+                b.texts.append(Text(head[1:], head[0], None))
             b.ops.append(("rule", None))
             if w["explanation"]:
                 # keyed by its HTML: one piece per question and choice order (StudentPages caches the HTML)
@@ -229,19 +231,34 @@ class StudentComposer:
         if not s["wrong"]:
             block(self.none)
         block(self.note, gap=3.0)
-        who = p.run(FOOT, "수험번호 ") + p.run(FOOT, s["id"]) + (p.run(FOOT, " " + s["name"]) if s["name"] else [])
+        who = p.run(FOOT, "수험번호", whole=True) + p.run(FOOT, " " + s["id"]) + (p.run(FOOT, " " + s["name"]) if s["name"] else [])
         return blocks, who
+
+    def _out_of(self, total: str) -> list[str]:
+        """`` / total`` in small type: one piece, the same for every student."""
+        return self.p.run(BIG_SMALL, f" / {total}", whole=True)
+
+    def _wrong_head(self, w: dict[str, Any]) -> list[str]:
+        """A wrong question's head line as three pieces that recur across students (its number and key, the
+        student's answer and score, the class 정답률 and area); one piece of its own if it may wrap."""
+        strut = '<b class="w-num w-strut"></b>'  # every part's line box as tall as the number's
+        parts = [f'<b class="w-num">{w["number"]}번</b> 정답 <b>{escape(w["key"])}</b> ·&#160;',
+                 f'{strut}<span class="bad">내 답 {escape(w["mine"])}</span> · {escape(w["score"])} ·&#160;',
+                 f'{strut}학급 정답률 <b>{w["p"]}</b> · {escape(w["unit"])}']
+        if visual_width(f'{w["key"]}{w["mine"]}{w["unit"]}') > HEAD_FIT_EM:
+            return [self.p.add(f'<p class="w-head">{"".join(parts)}</p>'.replace("&#160;", " "), WIDTH)]
+        return [self.p.add(f'<p class="w-head">{part}</p>', WIDTH, shrink=True) for part in parts]
 
     def _numbers(self, label_style: Style, label: str, numbers: list[int], blank: list[int] | None = None
                  ) -> list[list[str]]:
         """A tally line's words: ``label n개``, then the question numbers (or 없음), then the blank ones."""
         p = self.p
-        words = [p.run(label_style, label), p.run(label_style, f"{len(numbers)}개")]
+        words = [p.run(label_style, label, whole=True), p.run(label_style, str(len(numbers))) + p.run(label_style, "개")]
         if label_style is TALLY_B and not numbers:
-            words.append(p.run(TALLY, "없음"))
+            words.append(p.run(TALLY, "없음", whole=True))
         words += [p.run(TALLY, f"{n}," if i + 1 < len(numbers) else str(n)) for i, n in enumerate(numbers)]
         if blank:
-            words.append(p.run(TALLY_MUTED, "(무응답"))
+            words.append(p.run(TALLY_MUTED, "(무응답", whole=True))
             words += [p.run(TALLY_MUTED, f"{n}," if i + 1 < len(blank) else f"{n})") for i, n in enumerate(blank)]
         return words
 
@@ -289,9 +306,13 @@ class StudentComposer:
         placed = []
         for text in block.texts:
             fx, fy = at[text.frame]
-            box = laid.anchors[text.frame][text.name]
-            x = fx + (box.x + box.width / 2) / PX_PER_MM - run_width(laid, text.keys) / 2
-            placed += [(key, kx, fy + box.y / PX_PER_MM) for key, kx in side_by_side(laid, text.keys, x)]
+            if text.name is None:
+                x, y = fx + laid.width(text.frame) / PX_PER_MM, fy
+            else:
+                box = laid.anchors[text.frame][text.name]
+                x = fx + (box.x + box.width / 2) / PX_PER_MM - run_width(laid, text.keys) / 2
+                y = fy + box.y / PX_PER_MM
+            placed += [(key, kx, y) for key, kx in side_by_side(laid, text.keys, x)]
         return placed
 
     def _pages(self, laid: PieceSet, blocks: list[Block], who: list[str]) -> list[ComposedPage]:
@@ -315,7 +336,7 @@ class StudentComposer:
             is_wrong = any(op == "rule" for op, _ in block.ops)
             pad = WRONG_PAD if is_wrong else 0.0
             height = max(ry + laid.height(k) / PX_PER_MM for k, _, ry in rows) + 2 * pad
-            items.append((block, rows + self._texts(laid, block, rows), height, pad))
+            items.append((block, rows + self._texts(laid, block, rows), height, pad))  # texts after the rows
         for position, (block, rows, height, pad) in enumerate(items):
             gap = block.gap if y > TOP else 0.0
             need = height
@@ -325,10 +346,10 @@ class StudentComposer:
                 page = new_page()
                 gap = 0.0
             y += gap
-            if y + height > BOTTOM and len(rows) > 1 and pad:  # a tall wrong block: split head / explanation
+            if y + height > BOTTOM and len(block.rows) > 1 and pad:  # a tall wrong block: head / explanation
                 page.drawing.append(_rule(y))
-                key, _, _ = rows[0]
-                page.place(key, LEFT, y + pad)
+                for key, x, ry in [rows[0], *rows[len(block.rows):]]:  # the head and the runs on its line
+                    page.place(key, LEFT + x, y + pad + ry)
                 page = new_page()
                 key, _, _ = rows[1]
                 page.place(key, LEFT, y)
