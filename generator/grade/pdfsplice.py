@@ -30,6 +30,7 @@ class PieceLibrary:
         self._objects: dict[int, bytes] = {}
         self._needs: dict[str, tuple[int, ...]] = {}  # piece key -> its XObject and every object it uses
         self._xobject: dict[str, int] = {}
+        self._reach: dict[int, list[int]] = {}
         with pikepdf.open(io.BytesIO(laid.pdf_bytes)) as pdf:
             for key, index in laid.page_of.items():
                 form = pdf.pages[index].as_form_xobject()
@@ -40,30 +41,31 @@ class PieceLibrary:
         self._forms = set(self._xobject.values())
 
     def _collect(self, root: Any, number: int) -> list[int]:
-        """Serialise ``root`` and every indirect object reachable from it; returns their numbers."""
+        """Serialise indirect object ``root`` and every indirect object reachable from it; returns their
+        numbers (each object's reach is remembered: pieces share their fonts)."""
         import pikepdf
 
-        found, stack = [number], [root]
-        seen = {number}
+        done = self._reach.get(number)
+        if done is not None:
+            return done
+        self._reach[number] = [number]  # a reference cycle stops here
+        self._objects[number] = _serialise(root)
+        found = {number}
+        stack = [root.stream_dict if isinstance(root, pikepdf.Stream) else root]
         while stack:
             obj = stack.pop()
-            num = obj.objgen[0]
-            if num and num not in self._objects:
-                self._objects[num] = _serialise(obj)
-            children = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
-            values = (children.values() if isinstance(children, pikepdf.Dictionary)
-                      else children if isinstance(children, pikepdf.Array) else ())
+            values = obj.values() if isinstance(obj, pikepdf.Dictionary) else obj
             for value in values:
                 if not isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
                     continue
                 child = value.objgen[0]
                 if child:
-                    if child in seen:
-                        continue
-                    seen.add(child)
-                    found.append(child)
-                stack.append(value)
-        return found
+                    if child not in found:
+                        found.update(self._collect(value, child))
+                else:
+                    stack.append(value)
+        self._reach[number] = sorted(found)
+        return self._reach[number]
 
     def pdf(self, pages: Sequence[ComposedPage]) -> bytes:
         """One PDF file drawing ``pages`` (placements and raw drawing operators, as ``PageWriter.add``)."""

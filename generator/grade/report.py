@@ -12,6 +12,7 @@ import math
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -234,32 +235,40 @@ def _jobs() -> int:
 _JOB: dict[str, Any] = {}  # inherited by forked workers
 
 
-def _class_task() -> list[Path]:
-    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"])
+def _class_task() -> tuple[list[Path], float]:
+    started = time.perf_counter()
+    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"]), time.perf_counter() - started
 
 
 def _students_task(indexes: list[int]) -> list[Path]:
     return write_composed(_JOB["composer"], indexes, _JOB["folder"] / "students")
 
 
-def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | None = None) -> list[Path]:
-    """Every student's 성적표 (``folder/students/``) and the class report.
+def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | None = None,
+                  seconds: dict[str, float] | None = None) -> list[Path]:
+    """Every student's 성적표 (``folder/students/``) and the class report; ``seconds`` receives their times.
 
     With more than one job, a forked worker writes the class report while this process lays out the
     성적표 pieces once; the students' files (placement only) are then shared with any further workers.
     """
     from generator.grade.student_pdf import StudentComposer
 
+    seconds = {} if seconds is None else seconds
+    started = time.perf_counter()
     (folder / "students").mkdir(parents=True, exist_ok=True)
     pages = StudentPages(graded, context)
     jobs = jobs or _jobs()
     everyone = list(range(len(graded.students)))
     if jobs <= 1:
-        return write_class_report(graded, context, folder) + write_student_batch(pages, everyone, folder / "students")
+        paths = write_class_report(graded, context, folder)
+        seconds["class report"] = time.perf_counter() - started
+        return paths + write_student_batch(pages, everyone, folder / "students")
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from generator.render import _init_worker
+
+    import weasyprint  # noqa: F401  imported once, before forking (each process makes its own engine)
 
     charts.pyplot()  # import matplotlib once, before forking
     fork = multiprocessing.get_context("fork")
@@ -271,6 +280,7 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
             composer = StudentComposer(pages, everyone)
             composer.lay_out(_engine(context.bank.root))
             _JOB["composer"] = composer
+            seconds["성적표 layout"] = time.perf_counter() - started
             shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]  # this process and jobs - 2 workers
             paths: list[Path] = []
             if len(shares) > 1:
@@ -282,6 +292,8 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
                         paths += future.result()
             else:
                 paths += _students_task(everyone)
-            return report.result() + paths
+            seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
+            class_paths, seconds["class report (worker)"] = report.result()
+            return class_paths + paths
     finally:
         _JOB.clear()

@@ -112,8 +112,10 @@ def grade_exam(exam_dir: Path, bank: Bank, responses: Path | None = None, roster
         seconds["tables"] = time.perf_counter() - started
         started = time.perf_counter()
         say(f"writing {len(graded.students)} 성적표 and the class report…")
-        write_reports(graded, context, staging, jobs)
+        parts: dict[str, float] = {}
+        write_reports(graded, context, staging, jobs, parts)
         seconds["reports"] = time.perf_counter() - started
+        seconds.update(parts)
     stats_file = bankstats.stats_path(bank.root)
     records = stats_records(graded, bank, context.graded_on)
     write_text_atomic(stats_file, bankstats.merged_text(bankstats.read_records(bank.root), key.exam_id, records))
