@@ -235,9 +235,14 @@ def _jobs() -> int:
 _JOB: dict[str, Any] = {}  # inherited by forked workers
 
 
-def _class_task() -> tuple[list[Path], float]:
+def _class_task() -> tuple[list[Path], float, float]:
     started = time.perf_counter()
-    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"]), time.perf_counter() - started
+    side = _JOB.get("side")
+    if side is not None:
+        side()
+    middle = time.perf_counter()
+    paths = write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"])
+    return paths, middle - started, time.perf_counter() - middle
 
 
 def _students_task(indexes: list[int]) -> list[Path]:
@@ -245,24 +250,26 @@ def _students_task(indexes: list[int]) -> list[Path]:
 
 
 def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | None = None,
-                  seconds: dict[str, float] | None = None) -> list[Path]:
+                  seconds: dict[str, float] | None = None, side: Callable[[], object] | None = None) -> list[Path]:
     """Every student's 성적표 (``folder/students/``) and the class report; ``seconds`` receives their times.
 
-    With more than one job, a forked worker writes the class report while this process lays out the
-    성적표 pieces once; the students' files (placement only) are then shared with any further workers.
+    With more than one job, a forked worker runs ``side`` (other outputs, e.g. the spreadsheets) and writes
+    the class report while this process lays out the 성적표 pieces once; the students' files (placement only)
+    are then shared between this process and ``jobs - 1`` more forked workers.
     """
     from generator.grade.student_pdf import StudentComposer
 
     seconds = {} if seconds is None else seconds
     started = time.perf_counter()
     (folder / "students").mkdir(parents=True, exist_ok=True)
-    pages = StudentPages(graded, context)
     jobs = jobs or _jobs()
     everyone = list(range(len(graded.students)))
     if jobs <= 1:
+        if side is not None:
+            side()
         paths = write_class_report(graded, context, folder)
         seconds["class report"] = time.perf_counter() - started
-        return paths + write_student_batch(pages, everyone, folder / "students")
+        return paths + write_student_batch(StudentPages(graded, context), everyone, folder / "students")
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -272,28 +279,24 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
 
     charts.pyplot()  # import matplotlib once, before forking
     fork = multiprocessing.get_context("fork")
-    _JOB.update(graded=graded, context=context, folder=folder)
+    _JOB.update(graded=graded, context=context, folder=folder, side=side)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=fork, initializer=_init_worker,
-                                 initargs=(os.getpid(),)) as side:
-            report = side.submit(_class_task)
-            composer = StudentComposer(pages, everyone)
+                                 initargs=(os.getpid(),)) as worker:
+            report = worker.submit(_class_task)
+            composer = StudentComposer(StudentPages(graded, context), everyone)
             composer.lay_out(_engine(context.bank.root))
             _JOB["composer"] = composer
             seconds["성적표 layout"] = time.perf_counter() - started
-            shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]  # this process and jobs - 2 workers
-            paths: list[Path] = []
-            if len(shares) > 1:
-                with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=fork, initializer=_init_worker,
-                                         initargs=(os.getpid(),)) as pool:
-                    futures = [pool.submit(_students_task, share) for share in shares[1:]]
-                    paths += _students_task(shares[0])
-                    for future in futures:
-                        paths += future.result()
-            else:
-                paths += _students_task(everyone)
+            shares = [everyone[i::jobs] for i in range(jobs)]  # this process and jobs - 1 workers forked now
+            with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=fork, initializer=_init_worker,
+                                     initargs=(os.getpid(),)) as pool:
+                futures = [pool.submit(_students_task, share) for share in shares[1:]]
+                paths = _students_task(shares[0])
+                for future in futures:
+                    paths += future.result()
             seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
-            class_paths, seconds["class report (worker)"] = report.result()
+            class_paths, seconds["side (worker)"], seconds["class report (worker)"] = report.result()
             return class_paths + paths
     finally:
         _JOB.clear()

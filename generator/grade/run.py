@@ -104,23 +104,26 @@ def grade_exam(exam_dir: Path, bank: Bank, responses: Path | None = None, roster
     target = exam_dir / RESULTS_DIR
     with atomic_directory(target) as staging:
         started = time.perf_counter()
-        header, rows = tables.score_rows(graded)
-        (staging / "scores.csv").write_bytes(tables.csv_bytes(header, rows))
-        (staging / "scores.xlsx").write_bytes(tables.xlsx_bytes(graded))
-        header, rows = tables.item_rows(graded)
-        (staging / "items.csv").write_bytes(tables.csv_bytes(header, rows))
-        seconds["tables"] = time.perf_counter() - started
-        started = time.perf_counter()
-        say(f"writing {len(graded.students)} 성적표 and the class report…")
+        say(f"writing {len(graded.students)} 성적표, the class report and the tables…")
         parts: dict[str, float] = {}
-        write_reports(graded, context, staging, jobs, parts)
-        seconds["reports"] = time.perf_counter() - started
+        # the spreadsheets are written by the class report's worker while this process lays out the 성적표
+        write_reports(graded, context, staging, jobs, parts, side=lambda: write_tables(graded, staging))
+        seconds["reports and tables"] = time.perf_counter() - started
         seconds.update(parts)
     stats_file = bankstats.stats_path(bank.root)
     records = stats_records(graded, bank, context.graded_on)
     write_text_atomic(stats_file, bankstats.merged_text(bankstats.read_records(bank.root), key.exam_id, records))
     seconds["total"] = time.perf_counter() - start
     return Outcome(graded, target, stats_file, notes, seconds)
+
+
+def write_tables(graded: Graded, folder: Path) -> None:
+    """scores.csv, scores.xlsx and items.csv."""
+    header, rows = tables.score_rows(graded)
+    (folder / "scores.csv").write_bytes(tables.csv_bytes(header, rows))
+    (folder / "scores.xlsx").write_bytes(tables.xlsx_bytes(graded))
+    header, rows = tables.item_rows(graded)
+    (folder / "items.csv").write_bytes(tables.csv_bytes(header, rows))
 
 
 def stats_records(graded: Graded, bank: Bank, graded_on: str) -> list[dict[str, Any]]:
