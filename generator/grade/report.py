@@ -67,8 +67,6 @@ class StudentPages:
 
         self.graded, self.context = graded, context
         self.md = MarkdownRenderer(context.bank.root, inline_svg=False)
-        self.chart = charts.StudentChart([label for _, label in graded.units],
-                                         [graded.unit_class_rates[u] for u, _ in graded.units], font_family="mx-sans")
         self.p = {info.id: stats.p for info, stats in zip(graded.questions, graded.analysis.items)}
         self.info = {info.id: info for info in graded.questions}
         self._explanations: dict[tuple[str, tuple[int, ...]], Markup] = {}
@@ -119,6 +117,12 @@ class StudentPages:
         }
 
 
+def student_chart(graded: Graded) -> charts.StudentChart:
+    """The per-topic 득점률 chart of every 성적표 (the students' bars are drawn over it per student)."""
+    return charts.StudentChart([label for _, label in graded.units],
+                               [graded.unit_class_rates[u] for u, _ in graded.units], font_family="mx-sans")
+
+
 def student_file(student_id: str) -> str:
     """File name of a student's 성적표: the 수험번호 with anything unsafe replaced."""
     return "성적표-" + (re.sub(r"[^0-9A-Za-z가-힣_-]+", "_", student_id) or "student") + ".pdf"
@@ -128,7 +132,7 @@ def write_student_batch(pages: StudentPages, indexes: list[int], folder: Path) -
     """Lay out every piece the students of ``indexes`` need once, then compose one PDF per student."""
     from generator.grade.student_pdf import StudentComposer
 
-    composer = StudentComposer(pages, indexes)
+    composer = StudentComposer(pages, indexes, student_chart(pages.graded))
     composer.lay_out(_engine(pages.context.bank.root))
     return write_composed(composer, indexes, folder)
 
@@ -235,6 +239,10 @@ def _jobs() -> int:
 _JOB: dict[str, Any] = {}  # inherited by forked workers
 
 
+def _chart_task() -> charts.StudentChart:
+    return student_chart(_JOB["graded"])
+
+
 def _class_task() -> tuple[list[Path], float, float]:
     started = time.perf_counter()
     side = _JOB.get("side")
@@ -253,9 +261,10 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
                   seconds: dict[str, float] | None = None, side: Callable[[], object] | None = None) -> list[Path]:
     """Every student's 성적표 (``folder/students/``) and the class report; ``seconds`` receives their times.
 
-    With more than one job, a forked worker runs ``side`` (other outputs, e.g. the spreadsheets) and writes
-    the class report while this process lays out the 성적표 pieces once; the students' files (placement only)
-    are then shared between this process and ``jobs - 1`` more forked workers.
+    With more than one job, a forked worker draws the 성적표 chart (this process never imports matplotlib),
+    runs ``side`` (other outputs, e.g. the spreadsheets) and writes the class report, while this process
+    plans every 성적표 and lays out their pieces once; the students' files (placement only) are then shared
+    between this process and ``jobs - 1`` more forked workers.
     """
     from generator.grade.student_pdf import StudentComposer
 
@@ -273,18 +282,19 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from generator.render import _init_worker
-
     import weasyprint  # noqa: F401  imported once, before forking (each process makes its own engine)
 
-    charts.pyplot()  # import matplotlib once, before forking
+    from generator.render import _init_worker
+
     fork = multiprocessing.get_context("fork")
     _JOB.update(graded=graded, context=context, folder=folder, side=side)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=fork, initializer=_init_worker,
                                  initargs=(os.getpid(),)) as worker:
+            chart = worker.submit(_chart_task)
             report = worker.submit(_class_task)
             composer = StudentComposer(StudentPages(graded, context), everyone)
+            composer.set_chart(chart.result())
             composer.lay_out(_engine(context.bank.root))
             _JOB["composer"] = composer
             seconds["성적표 layout"] = time.perf_counter() - started

@@ -22,6 +22,7 @@ from generator.render.common import visual_width
 from generator.render.compose import PX_PER_MM, ComposedPage, PieceSet, lay_out, line_ops, rect_ops
 
 if TYPE_CHECKING:
+    from generator.grade.charts import StudentChart
     from generator.grade.report import StudentPages
 
 WIDTH = 180.0  # A4 minus 15 mm either side
@@ -122,8 +123,8 @@ def _rgb(colour: str) -> tuple[float, float, float]:
 class StudentComposer:
     """Plans the 성적표 of ``indexes``, lays out every piece they need once, then composes one PDF each."""
 
-    def __init__(self, pages: StudentPages, indexes: list[int]) -> None:
-        from generator.grade.report import _num, _pct, svg_uri
+    def __init__(self, pages: StudentPages, indexes: list[int], chart: StudentChart | None = None) -> None:
+        from generator.grade.report import _num, _pct
 
         self.pages = pages
         graded, ctx = pages.graded, pages.context
@@ -163,17 +164,26 @@ class StudentComposer:
             '<p class="note">백분위: 학급에서 나보다 점수가 낮은 학생 수에 같은 점수를 받은 학생 수의 절반을 더해 '
             f"응시 인원으로 나눈 값(×100). 석차: 나보다 점수가 높은 학생 수 + 1.{extra}</p>", WIDTH, key="note")
         self.footer = p.add(f'<div class="foot">{escape(ctx.title)} 개인 성적표</div>', WIDTH, key="footer")
-        n = len(graded.units)
-        frame = re.sub(r'(<g id="student-bar-\d+">).*?(</g>)', r"\1\2", pages.chart.template, flags=re.S)
-        self.chart = p.add(f'<img class="chart-frame" src="{svg_uri(frame)}" alt="영역별 득점률">',
-                           CHART_W + 2, key="chart")
-        svg_w, self.bars, colour = _chart_bars(pages.chart.template, n)
-        self.chart_scale = CHART_W / svg_w
-        self.bar_rgb = _rgb(colour)
         self.space = p.run(TALLY, " ")[0]
+        self.chart = "chart"  # set_chart() adds the piece
+        self.bars: list[tuple[float, float, float, float]] = []
+        self.chart_scale, self.bar_rgb = 1.0, (0.0, 0.0, 0.0)
         self.plans = {index: self.student_blocks(index) for index in indexes}
         self.laid: PieceSet | None = None
         self.library: PieceLibrary | None = None
+        if chart is not None:
+            self.set_chart(chart)
+
+    def set_chart(self, chart: StudentChart) -> None:
+        """The per-topic chart: its frame is a piece, each student's bars are drawn over it as rectangles."""
+        from generator.grade.report import svg_uri
+
+        frame = re.sub(r'(<g id="student-bar-\d+">).*?(</g>)', r"\1\2", chart.template, flags=re.S)
+        self.p.add(f'<img class="chart-frame" src="{svg_uri(frame)}" alt="영역별 득점률">', CHART_W + 2,
+                   key=self.chart)
+        svg_w, self.bars, colour = _chart_bars(chart.template, len(self.pages.graded.units))
+        self.chart_scale = CHART_W / svg_w
+        self.bar_rgb = _rgb(colour)
 
     def student_blocks(self, index: int) -> tuple[list[Block], list[str]]:
         """A student's blocks top to bottom (pieces and runs; geometry after layout) and footer run."""
@@ -267,6 +277,7 @@ class StudentComposer:
         from generator.grade.report import report_css
         from generator.render.common import font_face_css
 
+        assert self.bars, "set_chart() first"
         self.laid = lay_out(engine, font_face_css() + str(report_css()) + PIECE_CSS, self.p.pieces.values())
         self.library = PieceLibrary(self.laid)
 
