@@ -48,6 +48,7 @@ PIECE_CSS = """
 .piece .chart-frame { display: block; width: 82mm; }
 .piece table.grid { margin: 0; }
 .w-strut { margin: 0 !important; }
+.w-strut.w-gap { margin-right: 1.5mm !important; }
 .run { font-family: "mx-sans"; white-space: nowrap; }
 .run.cell { font-size: 0.92em; }
 .run.big { font-size: 14pt; }
@@ -65,6 +66,10 @@ TALLY_B = Style("tb", '<div class="run tally"><b>', "</b></div>")
 TALLY_BAD = Style("tbad", '<div class="run tally"><b class="bad">', "</b></div>")
 TALLY_MUTED = Style("tm", '<div class="run tally"><span class="muted">', "</span></div>")
 FOOT = Style("foot", '<div class="run foot">')
+STRUT = '<b class="w-num w-strut"></b>'  # an empty number: a head line's line box, whatever the piece holds
+W_NUM = Style("wn", '<p class="w-head"><b class="w-num w-strut">', "</b></p>")
+W_TEXT = Style("wt", f'<p class="w-head">{STRUT}', "</p>")
+W_BOLD = Style("wb", f'<p class="w-head">{STRUT}<b>', "</b></p>")
 
 
 def _anchor(name: str) -> str:
@@ -249,15 +254,21 @@ class StudentComposer:
         return self.p.run(BIG_SMALL, f" / {total}", whole=True)
 
     def _wrong_head(self, w: dict[str, Any]) -> list[str]:
-        """A wrong question's head line as three pieces that recur across students (its number and key, the
-        student's answer and score, the class 정답률 and area); one piece of its own if it may wrap."""
-        strut = '<b class="w-num w-strut"></b>'  # every part's line box as tall as the number's
-        parts = [f'<b class="w-num">{w["number"]}번</b> 정답 <b>{escape(w["key"])}</b> ·&#160;',
-                 f'{strut}<span class="bad">내 답 {escape(w["mine"])}</span> · {escape(w["score"])} ·&#160;',
-                 f'{strut}학급 정답률 <b>{w["p"]}</b> · {escape(w["unit"])}']
+        """A wrong question's head line from pieces that recur across students: digits, the key, the student's
+        answer and score, the area; one piece of its own if it may wrap."""
+        p = self.p
         if visual_width(f'{w["key"]}{w["mine"]}{w["unit"]}') > HEAD_FIT_EM:
-            return [self.p.add(f'<p class="w-head">{"".join(parts)}</p>'.replace("&#160;", " "), WIDTH)]
-        return [self.p.add(f'<p class="w-head">{part}</p>', WIDTH, shrink=True) for part in parts]
+            return [p.add(f'<p class="w-head"><b class="w-num">{w["number"]}번</b> 정답 <b>{escape(w["key"])}</b> · '
+                          f'<span class="bad">내 답 {escape(w["mine"])}</span> · {escape(w["score"])} · 학급 정답률 '
+                          f'<b>{w["p"]}</b> · {escape(w["unit"])}</p>', WIDTH)]
+        answer = p.add(f'<p class="w-head">{STRUT}<span class="bad">내 답 {escape(w["mine"])}</span> · '
+                       f'{escape(w["score"])} ·&#160;</p>', WIDTH, shrink=True)
+        gap = p.add(f'<p class="w-head">{STRUT.replace("w-strut", "w-strut w-gap")}</p>', WIDTH, shrink=True,
+                    key="w-gap")  # .w-num's margin-right
+        return (p.run(W_NUM, f'{w["number"]}번') + [gap] + p.run(W_TEXT, " 정답 ", whole=True)
+                + p.run(W_BOLD, w["key"]) + p.run(W_TEXT, " · ", whole=True) + [answer]
+                + p.run(W_TEXT, "학급 정답률 ", whole=True) + p.run(W_BOLD, w["p"])
+                + p.run(W_TEXT, f' · {w["unit"]}', whole=True))
 
     def _numbers(self, label_style: Style, label: str, numbers: list[int], blank: list[int] | None = None
                  ) -> list[list[str]]:
