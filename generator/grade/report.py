@@ -243,9 +243,14 @@ def _chart_task() -> charts.StudentChart:
     return student_chart(_JOB["graded"])
 
 
-def _class_task() -> tuple[list[Path], float]:
+def _class_task() -> tuple[list[Path], float, float]:
     started = time.perf_counter()
-    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"]), time.perf_counter() - started
+    side = _JOB.get("side")
+    if side is not None:
+        side()
+    middle = time.perf_counter()
+    paths = write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"])
+    return paths, middle - started, time.perf_counter() - middle
 
 
 def _students_task(indexes: list[int]) -> list[Path]:
@@ -256,10 +261,10 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
                   seconds: dict[str, float] | None = None, side: Callable[[], object] | None = None) -> list[Path]:
     """Every student's 성적표 (``folder/students/``) and the class report; ``seconds`` receives their times.
 
-    With more than one job, a forked worker draws the 성적표 chart (this process never imports matplotlib)
-    and writes the class report, while this process plans every 성적표 and lays out their pieces once; the
-    students' files (placement only) are then shared between this process and ``jobs - 1`` more forked
-    workers, and this process runs ``side`` (other outputs, e.g. the spreadsheets).
+    With more than one job, a forked worker draws the 성적표 chart (this process never imports matplotlib),
+    runs ``side`` (other outputs, e.g. the spreadsheets) and writes the class report, while this process
+    plans every 성적표, lays out their pieces once and writes the students' files (placement only; shared
+    with ``jobs - 2`` more workers forked after the layout when there are more than two jobs).
     """
     from generator.grade.student_pdf import StudentComposer
 
@@ -282,7 +287,7 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     from generator.render import _init_worker
 
     fork = multiprocessing.get_context("fork")
-    _JOB.update(graded=graded, context=context, folder=folder)
+    _JOB.update(graded=graded, context=context, folder=folder, side=side)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=fork, initializer=_init_worker,
                                  initargs=(os.getpid(),)) as worker:
@@ -293,17 +298,20 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
             composer.lay_out(_engine(context.bank.root))
             _JOB["composer"] = composer
             seconds["성적표 layout"] = time.perf_counter() - started
-            shares = [everyone[i::jobs] for i in range(jobs)]  # this process and jobs - 1 workers forked now
-            with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=fork, initializer=_init_worker,
-                                     initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(_students_task, share) for share in shares[1:]]
-                paths = _students_task(shares[0])
-                if side is not None:
-                    side()
-                for future in futures:
-                    paths += future.result()
-            seconds["성적표 files and side"] = time.perf_counter() - started - seconds["성적표 layout"]
-            class_paths, seconds["class report (worker)"] = report.result()
+            # a fork copies this process's page tables and dirties its pages: for placement only, it pays on
+            # a third core, not on the second, which the class report still holds for about as long
+            shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]
+            if len(shares) > 1:
+                with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=fork, initializer=_init_worker,
+                                         initargs=(os.getpid(),)) as pool:
+                    futures = [pool.submit(_students_task, share) for share in shares[1:]]
+                    paths = _students_task(shares[0])
+                    for future in futures:
+                        paths += future.result()
+            else:
+                paths = _students_task(everyone)
+            seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
+            class_paths, seconds["side (worker)"], seconds["class report (worker)"] = report.result()
             return class_paths + paths
     finally:
         _JOB.clear()
