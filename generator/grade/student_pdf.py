@@ -364,6 +364,8 @@ class StudentComposer:
             need = height
             if block.keep_with_next and position + 1 < len(items):
                 need += items[position + 1][0].gap + min(items[position + 1][2], 30.0)
+            if pad and len(block.rows) > 1 and height > BOTTOM - TOP:  # taller than a page: it will split,
+                need = laid.height(rows[0][0]) / PX_PER_MM + 2 * pad  # so its head may stay on this page
             if y + gap + need > BOTTOM and y > TOP:
                 page = new_page()
                 gap = 0.0
