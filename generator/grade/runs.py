@@ -22,8 +22,8 @@ RUN_WIDTH = 180.0  # the widest a whole-text piece may be (mm)
 
 @dataclass(frozen=True)
 class Style:
-    """Markup around a run's text; its outer element fixes the line box so that every piece of a style has
-    the same height and baseline (``family`` names the outer element's line box)."""
+    """Markup around a run's text (``name`` goes into the piece keys). The outer element fixes the line box, so
+    that the pieces of styles with the same outer element have the same height and baseline."""
 
     name: str
     open: str

@@ -41,19 +41,17 @@ PIECE_CSS = """
 .piece .side { font-size: 0.92em; }
 .piece > :first-child { margin-top: 0; }
 .piece h2 { margin-top: 0; }
-.piece .tally:last-child { margin-bottom: 0; }
 .piece .note { margin-top: 0; }
 .piece .foot { font-family: "mx-sans"; font-size: 7.5pt; color: #555; line-height: 1.2; }
-.piece .foot.r { text-align: right; }
 .piece .chart-frame { display: block; width: 82mm; }
 .piece table.grid { margin: 0; }
-.w-strut { margin: 0 !important; }
+.w-strut { margin: 0 !important; }  /* a head line's pieces: each as tall as the number's line */
 .w-strut.w-gap { margin-right: 1.5mm !important; }
 .run { font-family: "mx-sans"; white-space: nowrap; }
 .run.cell { font-size: 0.92em; }
 .run.big { font-size: 14pt; }
 .run.big small { font-size: 8.5pt; font-weight: 400; }
-.run.tally { font-size: 8.5pt; }
+.run.tally { font-size: 8.5pt; margin: 0; }
 .run.foot { font-size: 7.5pt; color: #555; line-height: 1.2; }
 """
 
