@@ -81,7 +81,7 @@ WRITERS: tuple[Writer, ...] = (
     Writer("html", "exam.html (인쇄·연습용 웹 페이지)", "generator.render.writers", "_html", in_build=True,
            imports=("generator.render.webpage",)),
     Writer("sheets", "answer-sheet-<form>.pdf (답안지)", "generator.render.writers", "_sheets", in_build=True,
-           scope="forms", imports=("generator.render.answer_sheet",)),
+           scope="forms", imports=("generator.render.sheet_compose",)),
     Writer("hwpx", "booklet-<form>.hwpx and key.hwpx (한글 문서)", "generator.interop.hwpx_export", suffix=".hwpx"),
     Writer("moodle-xml", "questions.xml (Moodle XML)", "generator.interop.moodle_export", suffix=".xml"),
     Writer("gift", "questions.gift.txt (GIFT)", "generator.interop.gift_export", suffix=".txt"),
@@ -126,7 +126,7 @@ def _copies(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
 
 
 def _sheets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
-    from generator.render.answer_sheet import render_answer_sheets
+    from generator.render.sheet_compose import render_answer_sheets
 
     return render_answer_sheets(exam, ctx.engine, out_dir, progress=ctx.say)
 
