@@ -97,6 +97,24 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
     return result
 
 
+def merge(sets: Sequence[PieceSet]) -> PieceSet:
+    """One PieceSet from several laid out separately (e.g. in parallel): their PDFs joined, pages renumbered."""
+    if len(sets) == 1:
+        return sets[0]
+    result = PieceSet(b"", {}, {}, {})
+    first = 0
+    for part in sets:
+        result.page_of.update({key: first + page for key, page in part.page_of.items()})
+        result.page_h_mm.update(part.page_h_mm)
+        result.boxes.update(part.boxes)
+        result.anchors.update(part.anchors)
+        first += len(part.page_of)
+    buffer = io.BytesIO()
+    concatenate([part.pdf_bytes for part in sets], buffer)
+    result.pdf_bytes = buffer.getvalue()
+    return result
+
+
 def _page_groups(body: list[str], by_width: dict[float, list[Piece]]) -> str:
     """Each width's pieces inside one block that selects that width's named page."""
     out, start = [], 0
@@ -342,5 +360,5 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
     return starts
 
 
-__all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "concatenate",
+__all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "merge", "concatenate",
            "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

@@ -44,17 +44,36 @@ def make_fetcher(*roots: Path):
     return LocalFetcher()
 
 
+_FONT_CONFIG: list = []  # one FontConfiguration per process, shared by every engine
+
+
+def font_config():  # type: ignore[no-untyped-def]
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not _FONT_CONFIG:
+        _FONT_CONFIG.append(FontConfiguration())
+    return _FONT_CONFIG[0]
+
+
+def warm_up() -> None:
+    """Lay out a line in every bundled font, so that a render worker's first real document does not pay for
+    loading them."""
+    from generator.render.common import FONTS, font_face_css
+
+    lines = "".join(f'<p style="font-family: {family}; font-weight: {weight}">가 A ①</p>'
+                    for family, faces in FONTS.items() for _, weight in faces)
+    Engine(TEMPLATES_DIR).document(f"<style>{font_face_css()}</style>{lines}").write_pdf()
+
+
 class Engine:
     """Shared state of one build: fonts are parsed once and reused by every document."""
 
     def __init__(self, bank_root: Path) -> None:
-        from weasyprint.text.fonts import FontConfiguration
-
         from generator.render import svg_paths
 
         svg_paths.install()
         self.bank_root = bank_root
-        self.font_config = FontConfiguration()
+        self.font_config = font_config()
         self.fetcher = make_fetcher(bank_root)
         self.base_url = TEMPLATES_DIR.as_uri() + "/"
 
