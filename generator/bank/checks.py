@@ -9,6 +9,7 @@ Decoding images and typesetting formulas is slow, so their verdicts are kept in 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,24 +99,35 @@ def media_problems(raw_text: str, body: Body, inline_texts: list[str], path: Pat
     if "$" not in raw_text and "![" not in raw_text and "]:" not in raw_text:
         return []  # the common case: nothing to parse
     problems = []
-    seen: set[tuple[str, str]] = set()
-    for token in _markdown_parts(body, inline_texts):
-        if token.type == "image":
-            src = token.attrGet("src") or ""
-            if ("image", src) not in seen:
-                seen.add(("image", src))
-                message = image_problem(src, path, root)
-                if message:
-                    problems.append(FileProblem(_find_line(raw_text, src), "image", message))
-        elif token.type.startswith("math"):
-            latex = token.content.strip()
-            display = token.type != "math_inline"
-            if ("math", latex) not in seen:
-                seen.add(("math", latex))
-                message = math_problem(latex, display)
-                if message:
-                    problems.append(FileProblem(_find_line(raw_text, latex), "math", message))
+    for kind, value, display in _media_references(body, inline_texts):
+        if kind == "image":
+            message = image_problem(value, path, root)
+            if message:
+                problems.append(FileProblem(_find_line(raw_text, value), "image", message))
+        else:
+            message = math_problem(value, display)
+            if message:
+                problems.append(FileProblem(_find_line(raw_text, value), "math", message))
     return problems
+
+
+def _media_references(body: Body, inline_texts: list[str]) -> list[tuple[str, str, bool]]:
+    """The distinct images (kind, src, False) and formulas (kind, latex, display) of a question, in order.
+
+    Parsing the Markdown is most of a bank's loading time, so the references are cached by the texts;
+    the images themselves are checked afresh every time.
+    """
+    def parse() -> str:
+        found: dict[tuple[str, str], bool] = {}
+        for token in _markdown_parts(body, inline_texts):
+            if token.type == "image":
+                found.setdefault(("image", token.attrGet("src") or ""), False)
+            elif token.type.startswith("math"):
+                found.setdefault(("math", token.content.strip()), token.type != "math_inline")
+        return json.dumps([[kind, value, display] for (kind, value), display in found.items()], ensure_ascii=False)
+
+    texts = "\0".join([body.stem or "", body.explanation or "", body.model_answer or "", *inline_texts])
+    return [(kind, value, display) for kind, value, display in json.loads(_cached("media", texts, parse))]
 
 
 def _find_line(text: str, needle: str) -> int:
