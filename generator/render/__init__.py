@@ -24,6 +24,7 @@ import os
 import pickle
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +69,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(parent: int, queue: Any, modules: tuple[str, ...]) -> None:
-    """Render workers die with the build (Ctrl-C is the build's to handle; a killed build kills them), then
-    warm up: import the writers and lay out a first document, which loads the fonts."""
-    import importlib
+    """Render workers die with their parent (Ctrl-C is the build's to handle; a killed build kills them),
+    then warm up (nothing to do when forked from a zygote that did)."""
     import signal
 
     from generator.render.worker_life import die_with_parent
@@ -81,6 +81,13 @@ def _init_worker(parent: int, queue: Any, modules: tuple[str, ...]) -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     die_with_parent(parent)
     _WORKER.update(queue=queue, exam=None, digest=None, ctx=None)
+    _prepare(modules)
+
+
+def _prepare(modules: tuple[str, ...]) -> None:
+    """Import the writers and lay out a first document, which loads the fonts."""
+    import importlib
+
     for module in modules:
         importlib.import_module(module)
     from generator.render.pdf import warm_up
@@ -120,19 +127,31 @@ def _lay_out_part(payload: bytes, task: str, part: Any) -> tuple[Any, float]:
 
 
 class RenderPool:
-    """Forked render workers, started (and warming up) before the exam exists; each task carries the exam."""
+    """Render workers that exist before the exam does; each task carries the exam (pickled once).
 
-    def __init__(self, jobs: int | None = None) -> None:
+    With ``early`` (a build that has yet to load its bank) the workers are forked by a zygote that imports
+    the renderer meanwhile (render/zygote.py); otherwise they are forked from this process, which has
+    imported it already.
+    """
+
+    def __init__(self, jobs: int | None = None, early: bool = False) -> None:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         self.jobs = jobs or _jobs()
         context = multiprocessing.get_context("fork")
         self.messages = context.SimpleQueue()
         modules = tuple(module for w in build_writers() for module in (w.module, *w.imports))
-        self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_init_worker,
-                                         initargs=(os.getpid(), self.messages, modules))
-        self._pool.submit(int)  # fork the workers now: they warm up while the caller goes on
+        self._executor: Any
+        if early:
+            from generator.render.zygote import Zygote
+
+            self._executor = Zygote(self.jobs, partial(_prepare, modules), _init_worker, (self.messages, ()))
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_init_worker,
+                                                 initargs=(os.getpid(), self.messages, modules))
+            self._executor.submit(int)  # fork the workers now: they warm up while the caller goes on
 
     def __enter__(self) -> RenderPool:
         return self
@@ -142,10 +161,15 @@ class RenderPool:
 
     def close(self, failed: bool = False) -> None:
         """Stop the workers; after an error, Ctrl-C or SIGTERM at once, not when they finish."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        if not isinstance(self._executor, ProcessPoolExecutor):
+            self._executor.shutdown(kill=failed)
+            return
         if failed:
-            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            for process in list((getattr(self._executor, "_processes", None) or {}).values()):
                 process.kill()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def render(self, exam: Exam, out_dir: Path, say: Progress, copy_options: CopyOptions | None = None
                ) -> dict[str, tuple[list[Path], float]]:
@@ -158,7 +182,7 @@ class RenderPool:
         futures: dict[Future, str] = {}
         for w in writers:  # the whole writers first: they start while the split ones are planned here
             if w not in split:
-                futures[self._pool.submit(_write, payload, w.name, copy_options)] = w.name
+                futures[self._executor.submit(_write, payload, w.name, copy_options)] = w.name
         plans: dict[str, tuple[Any, float]] = {}
         parts: dict[str, list[Future]] = {}
         ctx = RenderContext(exam.bank.root, say=say)
@@ -166,7 +190,7 @@ class RenderPool:
             started = time.perf_counter()
             state, inputs = w.step(0)(exam, ctx, self.jobs)
             plans[w.name] = (state, time.perf_counter() - started)
-            parts[w.name] = [self._pool.submit(_lay_out_part, payload, w.name, part) for part in inputs]
+            parts[w.name] = [self._executor.submit(_lay_out_part, payload, w.name, part) for part in inputs]
         pending = set(futures) | {future for group in parts.values() for future in group}
         results: dict[str, tuple[list[Path], float]] = {}
         while pending:
@@ -197,7 +221,7 @@ def early_pool(stack: ExitStack) -> RenderPool | None:
     closes it, killing the workers if the build fails."""
     if _jobs() <= 1:
         return None
-    return stack.enter_context(RenderPool())
+    return stack.enter_context(RenderPool(early=True))
 
 
 def render_exam(exam: Exam, out_dir: Path, progress: Progress | None = None, jobs: int | None = None,

@@ -60,6 +60,8 @@ def warm_up() -> None:
     loading them."""
     from generator.render.common import FONTS, font_face_css
 
+    if _FONT_CONFIG:
+        return  # this process (or the one it was forked from) has laid out a document already
     lines = "".join(f'<p style="font-family: {family}; font-weight: {weight}">가 A ①</p>'
                     for family, faces in FONTS.items() for _, weight in faces)
     Engine(TEMPLATES_DIR).document(f"<style>{font_face_css()}</style>{lines}").write_pdf()
