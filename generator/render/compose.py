@@ -93,7 +93,10 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
     for index, (key, page) in enumerate(pages):
         result.page_of[key] = index
         result.page_h_mm[key] = page.height / PX_PER_MM
-    result.pdf_bytes = document.copy([page for _, page in pages]).write_pdf()
+    from generator.render.math_pdf import draw_formulas, find_formulas
+
+    formulas = [find_formulas(page) for _, page in pages]
+    result.pdf_bytes = draw_formulas(document.copy([page for _, page in pages]).write_pdf(), formulas)
     return result
 
 

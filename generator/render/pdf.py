@@ -86,7 +86,10 @@ class Engine:
         return html.render(font_config=self.font_config)
 
     def write(self, markup: str, target: Path) -> int:
-        """Lay out and write a PDF; returns the page count."""
+        """Lay out and write a PDF (formulas of a ``drawn_math`` renderer drawn in); returns the page count."""
+        from generator.render.math_pdf import draw_formulas, find_formulas
+
         document = self.document(markup)
-        document.write_pdf(target)
+        formulas = [find_formulas(page) for page in document.pages]
+        target.write_bytes(draw_formulas(document.write_pdf(), formulas))
         return len(document.pages)
