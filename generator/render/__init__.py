@@ -149,6 +149,7 @@ class RenderPool:
         else:
             from concurrent.futures import ProcessPoolExecutor
 
+            _prepare(modules)  # once here, inherited by every worker of this and later pools
             self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_init_worker,
                                                  initargs=(os.getpid(), self.messages, modules))
             self._executor.submit(int)  # fork the workers now: they warm up while the caller goes on
