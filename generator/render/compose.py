@@ -332,7 +332,8 @@ class PageWriter:
         new_page.obj.Contents = self.pdf.make_stream("\n".join(ops).encode("ascii"))
 
     def save(self, target) -> None:
-        self.pdf.save(target, compress_streams=True, object_stream_mode=self._pikepdf.ObjectStreamMode.generate)
+        self.pdf.save(target, compress_streams=True, object_stream_mode=self._pikepdf.ObjectStreamMode.generate,
+                      deterministic_id=True)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -356,7 +357,8 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
             if pad_to_even and len(part.pages) % 2:
                 box = [float(v) for v in part.pages[0].MediaBox]
                 out.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
-        out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 deterministic_id=True)
     finally:
         for part in opened:
             part.close()

@@ -158,7 +158,7 @@ def draw_formulas(pdf_bytes: bytes, pages: Sequence[Iterable[Placed]]) -> bytes:
         page.contents_add(pdf.make_stream(b"q"), prepend=True)
         page.contents_add(pdf.make_stream(("Q\n" + stream).encode("ascii")), prepend=False)
     out = io.BytesIO()
-    pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True)
     return out.getvalue()
 
 
