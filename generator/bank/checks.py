@@ -99,35 +99,31 @@ def media_problems(raw_text: str, body: Body, inline_texts: list[str], path: Pat
     if "$" not in raw_text and "![" not in raw_text and "]:" not in raw_text:
         return []  # the common case: nothing to parse
     problems = []
-    for kind, value, display in _media_references(body, inline_texts):
-        if kind == "image":
-            message = image_problem(value, path, root)
-            if message:
-                problems.append(FileProblem(_find_line(raw_text, value), "image", message))
-        else:
-            message = math_problem(value, display)
-            if message:
-                problems.append(FileProblem(_find_line(raw_text, value), "math", message))
+    for kind, value, verdict in _media_references(body, inline_texts):
+        message = image_problem(value, path, root) if kind == "image" else verdict
+        if message:
+            problems.append(FileProblem(_find_line(raw_text, value), kind, message))
     return problems
 
 
-def _media_references(body: Body, inline_texts: list[str]) -> list[tuple[str, str, bool]]:
-    """The distinct images (kind, src, False) and formulas (kind, latex, display) of a question, in order.
+def _media_references(body: Body, inline_texts: list[str]) -> list[tuple[str, str, str]]:
+    """The distinct images (kind, src, '') and formulas (kind, latex, what is wrong or '') of a question.
 
-    Parsing the Markdown is most of a bank's loading time, so the references are cached by the texts;
-    the images themselves are checked afresh every time.
+    Parsing the Markdown is most of a bank's loading time, so the references and the formulas' verdicts
+    (pure functions of the text) are cached by the question's text; images are checked afresh every time.
     """
     def parse() -> str:
-        found: dict[tuple[str, str], bool] = {}
+        found: dict[tuple[str, str], str] = {}
         for token in _markdown_parts(body, inline_texts):
             if token.type == "image":
-                found.setdefault(("image", token.attrGet("src") or ""), False)
-            elif token.type.startswith("math"):
-                found.setdefault(("math", token.content.strip()), token.type != "math_inline")
-        return json.dumps([[kind, value, display] for (kind, value), display in found.items()], ensure_ascii=False)
+                found.setdefault(("image", token.attrGet("src") or ""), "")
+            elif token.type.startswith("math") and ("math", token.content.strip()) not in found:
+                latex = token.content.strip()
+                found[("math", latex)] = math_problem(latex, token.type != "math_inline") or ""
+        return json.dumps([[kind, value, message] for (kind, value), message in found.items()], ensure_ascii=False)
 
     texts = "\0".join([body.stem or "", body.explanation or "", body.model_answer or "", *inline_texts])
-    return [(kind, value, display) for kind, value, display in json.loads(_cached("media", texts, parse))]
+    return [(kind, value, message) for kind, value, message in json.loads(_cached("media-verdicts", texts, parse))]
 
 
 def _find_line(text: str, needle: str) -> int:

@@ -46,11 +46,11 @@ def _math_svg(latex: str, display: bool) -> str:
     Typesetting a formula takes ~30 ms, so results are also kept in the on-disk cache: rebuilding an exam
     or building another one from the same bank reuses them.
     """
-    import ziamath
-
-    cached = disk_cache.read("math", ziamath.__version__, MATH_PX, display, latex)
+    cached = disk_cache.read("math", _ziamath_version(), MATH_PX, display, latex)
     if cached is not None:
         return cached
+    import ziamath  # a quarter of a second: only when a formula is not in the cache
+
     math = ziamath.Latex(latex, size=MATH_PX, inline=not display)
     svg = math.svg()
     match = _SIZE.match(svg)
@@ -63,8 +63,15 @@ def _math_svg(latex: str, display: bool) -> str:
     style = f"width:{w:.3f}em;height:{h:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
     head = f'<svg{attrs} class="math" style="{style}" viewBox="{viewbox}" role="img"'
     result = head + svg[match.end():]
-    disk_cache.write(result, "math", ziamath.__version__, MATH_PX, display, latex)
+    disk_cache.write(result, "math", _ziamath_version(), MATH_PX, display, latex)
     return result
+
+
+@lru_cache(maxsize=1)
+def _ziamath_version() -> str:
+    from importlib.metadata import version
+
+    return version("ziamath")
 
 
 class MarkdownRenderer:
