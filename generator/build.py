@@ -22,6 +22,7 @@ from generator.interrupt import deferred_signals, reinstall_handlers
 from generator.problems import UserError
 
 if TYPE_CHECKING:
+    from generator.render import RenderPool
     from generator.render.copies import CopyOptions
 
 Progress = Callable[[str], None]
@@ -64,15 +65,16 @@ def replace_blueprint(blueprint: Blueprint, seed: int | None, forms: tuple[str, 
 
 
 def write_exam(exam: Exam, out_root: Path, progress: Progress | None = None, render: bool = True,
-               copy_options: CopyOptions | None = None) -> Path:
+               copy_options: CopyOptions | None = None, pool: RenderPool | None = None) -> Path:
     """Write the exam into ``out_root/<exam_id>`` and record it in the history (see exam_folder.py)."""
     target = out_root / exam.exam_id
-    write_outputs(exam, target, progress, render, copy_options, history=out_root / HISTORY_NAME)
+    write_outputs(exam, target, progress, render, copy_options, history=out_root / HISTORY_NAME, pool=pool)
     return target
 
 
 def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, render: bool = True,
-                  copy_options: CopyOptions | None = None, history: Path | None = None) -> None:
+                  copy_options: CopyOptions | None = None, history: Path | None = None,
+                  pool: RenderPool | None = None) -> None:
     """Stage the manifest and (unless ``render`` is off) the PDFs and HTML, then publish them into ``target``.
 
     Only files mockexam wrote in ``target`` are replaced; with ``history`` the exam is also recorded there.
@@ -85,7 +87,7 @@ def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, re
     with staging_for(target) as staging:
         (staging.folder / MANIFEST_NAME).write_text(manifest_json(exam), encoding="utf-8")
         if render:
-            render_into(exam, staging.folder, progress, copy_options)
+            render_into(exam, staging.folder, progress, copy_options, pool)
         with out_lock(target.parent), deferred_signals():
             if history is not None:
                 read_history(history)
@@ -95,7 +97,7 @@ def write_outputs(exam: Exam, target: Path, progress: Progress | None = None, re
 
 
 def render_into(exam: Exam, folder: Path, progress: Progress | None,
-                copy_options: CopyOptions | None = None) -> list[Path]:
+                copy_options: CopyOptions | None = None, pool: RenderPool | None = None) -> list[Path]:
     from generator.render import render_exam  # heavy imports (WeasyPrint) only when rendering
 
-    return render_exam(exam, folder, progress, copy_options=copy_options)
+    return render_exam(exam, folder, progress, copy_options=copy_options, pool=pool)

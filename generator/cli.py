@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from generator.textable import format_table, truncate
 if TYPE_CHECKING:
     from generator.assemble.exam import Exam
     from generator.assemble.select import Selection
+    from generator.render import RenderPool
 
 
 class _Group(click.Group):
@@ -357,15 +359,29 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
           out_root: Path, dry_run: bool, no_render: bool, roster: Path | None, collate: bool, jobs: int,
           dask_address: str | None) -> None:
     """Select questions for BLUEPRINT, shuffle the forms and write PDFs, HTML and manifest.json."""
-    from generator.assemble.blueprint import check_includes, load_blueprint
-    from generator.assemble.roster import load_roster
-    from generator.assemble.select import describe_selection
-    from generator.build import exam_id_for, plan_exam, write_exam
     if roster is None and (collate or jobs > 1 or dask_address):
         raise UserError("--collate, --jobs and --dask apply to named copies: add --roster students.csv")
 
     if click.get_current_context().get_parameter_source("bank_dir") is click.core.ParameterSource.DEFAULT:
         bank_dir = bank_of_blueprint(blueprint_path) or bank_dir  # BANK/blueprints/x.yaml builds from BANK
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if not (dry_run or no_render or roster):
+            from generator.render import early_pool
+
+            pool = early_pool(stack)  # render workers warm up while the bank loads and the solver runs
+        _build(blueprint_path, bank_dir, seed, forms, out_root, dry_run, no_render, roster, collate, jobs,
+               dask_address, pool)
+
+
+def _build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[str, ...] | None, out_root: Path,
+           dry_run: bool, no_render: bool, roster: Path | None, collate: bool, jobs: int, dask_address: str | None,
+           pool: RenderPool | None) -> None:
+    from generator.assemble.blueprint import check_includes, load_blueprint
+    from generator.assemble.roster import load_roster
+    from generator.assemble.select import describe_selection
+    from generator.build import exam_id_for, plan_exam, write_exam
+
     bank = load_bank(bank_dir)
     blueprint = load_blueprint(blueprint_path, bank.taxonomy)
     check_includes(blueprint_path, blueprint, bank)
@@ -383,7 +399,8 @@ def build(blueprint_path: Path, bank_dir: Path, seed: int | None, forms: tuple[s
         from generator.render.copies import CopyOptions
 
         options = CopyOptions(collate=collate, jobs=jobs, dask=dask_address)
-    target = write_exam(exam, out_root.resolve(), progress=_say_rendering, render=not no_render, copy_options=options)
+    target = write_exam(exam, out_root.resolve(), progress=_say_rendering, render=not no_render, copy_options=options,
+                        pool=pool)
     who = f", {len(exam.copies)} named copies" if exam.copies else ""
     click.echo(f"built {exam.exam_id}: {len(exam.question_ids)} questions, {exam.total_points} points, "
                f"forms {', '.join(f.name for f in exam.forms)}{who}")

@@ -334,22 +334,29 @@ def test_choice_references_in_explanations_follow_each_form(exam, rendered):
         assert f"{first_choice_now}" in block
 
 
-def test_replayed_svg_paths_draw_the_same_pdf(exam, tmp_path, monkeypatch):
-    """The path memo (render/svg_paths.py) only saves time: pages are byte-identical without it."""
+def test_replayed_svg_paths_draw_the_same_pdf(tmp_path, monkeypatch):
+    """The path memo (render/svg_paths.py) only saves time: a page of SVG formulas (as the grading reports
+    embed them) is byte-identical without it."""
     from weasyprint import svg
 
-    from generator.render import run_task, svg_paths
+    from generator.render import svg_paths
+    from generator.render.common import paper_css
+    from generator.render.markdown import MarkdownRenderer
+    from generator.render.pdf import Engine
 
+    md = MarkdownRenderer(tmp_path, inline_svg=False)
+    text = r"오차 $\sum_{i=1}^{n} (y_i - \hat{y}_i)^2$ 와 $$\frac{\partial L}{\partial w} = x^\top (\hat{y} - y)$$"
+    markup = f"<html><head><style>{paper_css('key.css')}</style></head><body>{md.html(text, tmp_path)}</body></html>"
+    assert markup.count("<img") == 2
     svg_paths.install()
     memoised = svg.TAGS["path"]
     assert getattr(memoised, "memoised", False)
-    (tmp_path / "with").mkdir()
-    (tmp_path / "without").mkdir()
-    run_task(exam, "key", tmp_path / "with", lambda _: None)
+    Engine(tmp_path).write(markup, tmp_path / "with.pdf")
+    Engine(tmp_path).write(markup, tmp_path / "with-again.pdf")  # replayed from the memo this time
     monkeypatch.setattr(svg_paths, "install", lambda: None)
     monkeypatch.setitem(svg.TAGS, "path", memoised.original)
-    run_task(exam, "key", tmp_path / "without", lambda _: None)  # a fresh RenderContext, so a fresh engine
-    assert (tmp_path / "with" / "key.pdf").read_bytes() == (tmp_path / "without" / "key.pdf").read_bytes()
+    Engine(tmp_path).write(markup, tmp_path / "without.pdf")
+    assert (tmp_path / "with-again.pdf").read_bytes() == (tmp_path / "without.pdf").read_bytes()
 
 
 def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):

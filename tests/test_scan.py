@@ -28,8 +28,8 @@ DPI = 150
 @pytest.fixture(scope="module")
 def exam_dir(tmp_path_factory) -> Path:
     """Answer sheets (2 pages per form: MCQs, short answers and an essay) with layout.json."""
-    from generator.render.answer_sheet import render_answer_sheets
     from generator.render.pdf import Engine
+    from generator.render.sheet_compose import render_answer_sheets
 
     folder = tmp_path_factory.mktemp("exam")
     exam = make_exam()

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Sequence
 
-from ortools.sat.python import cp_model
-
 from generator.assemble import points as pts
 from generator.assemble.blueprint import Blueprint
+from generator.assemble.cpsat import cp_model
 from generator.bank.leaks import exclusive_pairs
 from generator.bank.model import Question, Taxonomy
 from generator.bank.schema import QuestionType

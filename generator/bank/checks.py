@@ -9,6 +9,7 @@ Decoding images and typesetting formulas is slow, so their verdicts are kept in 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,24 +99,31 @@ def media_problems(raw_text: str, body: Body, inline_texts: list[str], path: Pat
     if "$" not in raw_text and "![" not in raw_text and "]:" not in raw_text:
         return []  # the common case: nothing to parse
     problems = []
-    seen: set[tuple[str, str]] = set()
-    for token in _markdown_parts(body, inline_texts):
-        if token.type == "image":
-            src = token.attrGet("src") or ""
-            if ("image", src) not in seen:
-                seen.add(("image", src))
-                message = image_problem(src, path, root)
-                if message:
-                    problems.append(FileProblem(_find_line(raw_text, src), "image", message))
-        elif token.type.startswith("math"):
-            latex = token.content.strip()
-            display = token.type != "math_inline"
-            if ("math", latex) not in seen:
-                seen.add(("math", latex))
-                message = math_problem(latex, display)
-                if message:
-                    problems.append(FileProblem(_find_line(raw_text, latex), "math", message))
+    for kind, value, verdict in _media_references(body, inline_texts):
+        message = image_problem(value, path, root) if kind == "image" else verdict
+        if message:
+            problems.append(FileProblem(_find_line(raw_text, value), kind, message))
     return problems
+
+
+def _media_references(body: Body, inline_texts: list[str]) -> list[tuple[str, str, str]]:
+    """The distinct images (kind, src, '') and formulas (kind, latex, what is wrong or '') of a question.
+
+    Parsing the Markdown is most of a bank's loading time, so the references and the formulas' verdicts
+    (pure functions of the text) are cached by the question's text; images are checked afresh every time.
+    """
+    def parse() -> str:
+        found: dict[tuple[str, str], str] = {}
+        for token in _markdown_parts(body, inline_texts):
+            if token.type == "image":
+                found.setdefault(("image", token.attrGet("src") or ""), "")
+            elif token.type.startswith("math") and ("math", token.content.strip()) not in found:
+                latex = token.content.strip()
+                found[("math", latex)] = math_problem(latex, token.type != "math_inline") or ""
+        return json.dumps([[kind, value, message] for (kind, value), message in found.items()], ensure_ascii=False)
+
+    texts = "\0".join([body.stem or "", body.explanation or "", body.model_answer or "", *inline_texts])
+    return [(kind, value, message) for kind, value, message in json.loads(_cached("media-verdicts", texts, parse))]
 
 
 def _find_line(text: str, needle: str) -> int:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from generator import disk_cache
 from generator.bank import frontmatter
 from generator.bank.glossary import glossary_problems
 from generator.bank.leaks import answer_leaks
@@ -214,13 +215,42 @@ def _share_text(positions: Counter[int], width: int = 5) -> tuple[str, dict[int,
 
 @lru_cache(maxsize=1)
 def printable_characters(fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
-    """Code points covered by the bundled fonts (empty when none are bundled)."""
+    """Code points covered by the bundled fonts (empty when none are bundled); cached on disk per font files,
+    since reading the fonts' character maps takes longer than the rest of a selection's lint."""
+    fonts = sorted(fonts_dir.glob("*.[ot]tf"))
+    key = tuple((font.name, font.stat().st_size, font.stat().st_mtime_ns) for font in fonts)
+    cached = disk_cache.read("font-coverage", *key)
+    if cached is not None:
+        try:
+            return frozenset(_expand_ranges(cached))
+        except ValueError:
+            pass
     from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported lazily: it is slow
 
     covered: set[int] = set()
-    for font in sorted(fonts_dir.glob("*.[ot]tf")):
+    for font in fonts:
         covered.update(TTFont(font, lazy=True).getBestCmap())
+    disk_cache.write(_ranges(covered), "font-coverage", *key)
     return frozenset(covered)
+
+
+def _ranges(points: set[int]) -> str:
+    """Code points as ``start-end`` hexadecimal ranges."""
+    runs: list[list[int]] = []
+    for point in sorted(points):
+        if runs and runs[-1][1] == point - 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    return ",".join(f"{a:x}-{b:x}" for a, b in runs)
+
+
+def _expand_ranges(text: str) -> list[int]:
+    points: list[int] = []
+    for run in filter(None, text.split(",")):
+        start, end = run.split("-")
+        points.extend(range(int(start, 16), int(end, 16) + 1))
+    return points
 
 
 def unprintable_characters(questions: Sequence[Question]) -> list[Problem]:

@@ -1,27 +1,17 @@
-"""답안지 (OMR-style answer sheet): explicit A4 pages, each with corner markers and a QR code."""
+"""답안지 (OMR-style answer sheet): the blank template of explicit A4 pages with corner markers, bubbles and
+a box for the QR code. What differs between printed sheets is drawn over it by ``sheet_compose``."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import segno
 from markupsafe import Markup
 
 from generator.assemble.exam import Exam, ExamForm, ExamItem
-from generator.atomic import write_text_atomic
 from generator.bank.schema import QuestionType
 from generator.render.common import environment, paper_css
-from generator.render.pdf import Engine
-from generator.render.sheet_layout import (
-    LAYOUT_NAME,
-    Payload,
-    layout_document,
-    layout_hash,
-    layout_json,
-    measure_page,
-)
+from generator.render.sheet_layout import Payload, layout_hash
 from generator.render.text import keep_words
 
 ID_DIGITS = 8
@@ -55,18 +45,10 @@ def _value_label(value: float) -> str:
     return ".5" if value == 0.5 else f"{value:g}"
 
 
-def qr_svg(payload: str) -> Markup:
-    """The QR code as inline SVG, sized by CSS."""
-    svg = segno.make(payload, error="m", micro=False).svg_inline(scale=1, border=0, omitsize=True, dark="#000")
-    return Markup(svg)
-
-
 @dataclass
 class SheetPage:
     kind: str  # "main" | "short" | "essay"
     number: int = 0
-    qr: Markup = Markup("")
-    payload: str = ""
     essays: list[ExamItem] = field(default_factory=list)
     shorts: list[ExamItem] = field(default_factory=list)
     hash: str = ""
@@ -89,9 +71,6 @@ def sheet_pages(exam: Exam, form: ExamForm) -> list[SheetPage]:
     pages += [SheetPage("essay", essays=[essay]) for essay in essays]
     for number, page in enumerate(pages, 1):
         page.number = number
-        # placeholders: the QR code is drawn once the page's layout hash is known
-        page.payload = f"@@QR-TEXT-{number}@@"
-        page.qr = Markup(f"@@QR-SVG-{number}@@")
     return pages
 
 
@@ -118,30 +97,21 @@ def _engine_version() -> str:
 _SHEET = '<div class="sheet"'
 
 
-def answer_sheet_html(exam: Exam, form: ExamForm, copy: str = "") -> str:
-    """The answer sheet of ``form`` (``copy`` names one printed copy once sheets are made per student).
+def sheet_html(exam: Exam, form: ExamForm) -> tuple[str, list[SheetPage]]:
+    """The blank answer sheet of ``form`` (a template: no form label, QR code or footer text) and its pages.
 
-    Each page's QR payload ends with a hash of that page's markup, so a printout made from another layout is
-    recognised when it is scanned.
+    Each page's hash covers that page's markup and the layout engine's version: everything that decides
+    where its marks and bubbles land. QR codes carry it, so a printout made from another layout is
+    recognised when it is scanned. Forms whose sheets have the same shape share one template and its hashes.
     """
-    return sheet_html(exam, form, copy)[0]
-
-
-def sheet_html(exam: Exam, form: ExamForm, copy: str = "", qr: bool = True) -> tuple[str, list[SheetPage]]:
-    """The sheet's HTML and its pages (with their layout hashes); without ``qr`` the QR box stays empty, for a
-    template on which each named copy's QR code is drawn."""
     pages = sheet_pages(exam, form)
     html = keep_words(_template_html(exam, form, pages))
     head, *sheets = html.split(_SHEET)
     version = _engine_version()
     for index, (page, markup) in enumerate(zip(pages, sheets)):
         page.hash = layout_hash(head + _SHEET + markup, version)
-        page.payload = qr_payload(exam.exam_id, form.name, page.number, page.hash, copy)
-        info = json.dumps({"form": form.name, "copy": copy, "page": page.number, "hash": page.hash,
-                           "payload": page.payload}, ensure_ascii=False)
-        markup = markup.replace("@@SHEET-INFO@@", Markup.escape(info), 1)
-        markup = markup.replace(f"@@QR-SVG-{page.number}@@", qr_svg(page.payload) if qr else "", 1)
-        sheets[index] = markup.replace(f"@@QR-TEXT-{page.number}@@", page.payload if qr else "", 1)
+        info = json.dumps({"page": page.number, "hash": page.hash})
+        sheets[index] = markup.replace("@@SHEET-INFO@@", Markup.escape(info), 1)
     return _SHEET.join([head, *sheets]), pages
 
 
@@ -172,43 +142,3 @@ def _template_html(exam: Exam, form: ExamForm, pages: list[SheetPage]) -> str:
         data=_bubble_data,
     )
     return html
-
-
-def render_answer_sheet(exam: Exam, form: ExamForm, engine: Engine, out_dir: Path) -> Path:
-    target = out_dir / f"answer-sheet-{form.name}.pdf"
-    engine.write(answer_sheet_html(exam, form), target)
-    return target
-
-
-def render_answer_sheets(exam: Exam, engine: Engine, out_dir: Path, progress=None) -> list[Path]:
-    """Every form's answer sheet from one layout pass (the sheets differ only in numbers and marks)."""
-    if progress:
-        progress(f"answer sheet {exam.forms[0].name}")
-    parts = [answer_sheet_html(exam, form) for form in exam.forms]
-    counts = [part.count(_SHEET) for part in parts]
-    bodies = [part.split("<body>", 1)[1].rsplit("</body>", 1)[0] for part in parts]
-    markup = parts[0].split("<body>", 1)[0] + "<body>" + "".join(bodies) + "</body></html>"
-    document = engine.document(markup)
-    write_layout(exam, document, counts, out_dir)
-    paths, first = [], 0
-    for index, (form, count) in enumerate(zip(exam.forms, counts)):
-        if progress and index:
-            progress(f"answer sheet {form.name}")
-        target = out_dir / f"answer-sheet-{form.name}.pdf"
-        document.copy(document.pages[first:first + count]).write_pdf(target)
-        first += count
-        paths.append(target)
-    return paths
-
-
-def write_layout(exam: Exam, document, counts: list[int], out_dir: Path) -> Path:
-    """``layout.json``: the measured position of every mark, QR box and bubble of every sheet page."""
-    pages, first = [], 0
-    for form, count in zip(exam.forms, counts):
-        for index in range(count):
-            page = measure_page(document.pages[first + index]._page_box)
-            pages.append({"file": f"answer-sheet-{form.name}.pdf", "file_page": index + 1, **page})
-        first += count
-    target = out_dir / LAYOUT_NAME
-    write_text_atomic(target, layout_json(layout_document(exam.exam_id, pages)))
-    return target

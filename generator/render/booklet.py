@@ -422,12 +422,56 @@ class BookletLayout:
     furniture: dict[str, Furniture]
 
 
+@dataclass
+class BookletPlan:
+    """The distinct pieces of a set of booklets, before layout (picklable: workers lay out its parts)."""
+
+    book: BookletPieces
+    furniture: dict[str, Furniture]
+
+    def parts(self, count: int) -> list[list[Piece]]:
+        """The pieces in ``count`` groups of about equal text, for layout in parallel."""
+        groups: list[list[Piece]] = [[] for _ in range(max(1, count))]
+        sizes = [0] * len(groups)
+        for piece in sorted(self.book.pieces.values(), key=lambda piece: -len(piece.html)):
+            smallest = sizes.index(min(sizes))
+            groups[smallest].append(piece)
+            sizes[smallest] += len(piece.html) + 200  # a piece's own page costs too
+        return [group for group in groups if group]
+
+
+def plan_booklets(exam: Exam, forms: Sequence[ExamForm]) -> BookletPlan:
+    """Every distinct piece of ``forms`` as HTML (Markdown, formulas and code rendered; nothing laid out)."""
+    book = BookletPieces(exam, booklet_markdown(exam.bank.root))
+    return BookletPlan(book, {form.name: book.form(form) for form in forms})
+
+
+def lay_out_part(engine: Engine, pieces: Sequence[Piece]) -> PieceSet:
+    """One WeasyPrint pass over some of the pieces."""
+    return lay_out(engine, piece_css(), pieces)
+
+
 def lay_out_booklets(exam: Exam, engine: Engine, forms: Sequence[ExamForm]) -> BookletLayout:
     """One WeasyPrint pass over every distinct piece of ``forms``."""
-    md = booklet_markdown(exam.bank.root)
-    book = BookletPieces(exam, md)
-    furniture = {form.name: book.form(form) for form in forms}
-    return BookletLayout(book, lay_out(engine, piece_css(), book.pieces.values()), furniture)
+    plan = plan_booklets(exam, forms)
+    return BookletLayout(plan.book, lay_out_part(engine, list(plan.book.pieces.values())), plan.furniture)
+
+
+def write_booklets(layout: BookletLayout, forms: Sequence[ExamForm], out_dir: Path,
+                   progress: Callable[[str], None] | None = None) -> list[Path]:
+    """booklet-<form>.pdf for every form, by placement (``progress`` hears of the second form on; the first
+    is announced when its layout starts)."""
+    paths = []
+    for index, form in enumerate(forms):
+        if progress and index:
+            progress(f"booklet {form.name}")
+        writer = PageWriter(layout.pieces)
+        for page in compose_form(form, layout.book, layout.pieces, layout.furniture[form.name]):
+            writer.add(page)
+        target = out_dir / f"booklet-{form.name}.pdf"
+        writer.save(target)
+        paths.append(target)
+    return paths
 
 
 def render_booklets(exam: Exam, engine: Engine, out_dir: Path, forms: list[ExamForm] | None = None,
@@ -436,15 +480,4 @@ def render_booklets(exam: Exam, engine: Engine, out_dir: Path, forms: list[ExamF
     forms = list(forms or exam.forms)
     if progress:
         progress(f"booklet {forms[0].name}")
-    laid_out = lay_out_booklets(exam, engine, forms)
-    paths = []
-    for index, form in enumerate(forms):
-        if progress and index:
-            progress(f"booklet {form.name}")
-        writer = PageWriter(laid_out.pieces)
-        for page in compose_form(form, laid_out.book, laid_out.pieces, laid_out.furniture[form.name]):
-            writer.add(page)
-        target = out_dir / f"booklet-{form.name}.pdf"
-        writer.save(target)
-        paths.append(target)
-    return paths
+    return write_booklets(lay_out_booklets(exam, engine, forms), forms, out_dir, progress)

@@ -102,8 +102,10 @@ CHOICE_LINE_EM = 22.9  # booklet column (88 mm) less the question indent, in em 
 
 
 def booklet_markdown(bank_root, inline_svg: bool = False) -> MarkdownRenderer:
-    """The Markdown renderer for question text as the booklet prints it (also used by the practice page)."""
-    return MarkdownRenderer(bank_root, inline_svg=inline_svg, code_box=BOOKLET_CODE, width_em=CHOICE_LINE_EM)
+    """The Markdown renderer for question text as the booklet prints it (also used by the practice page);
+    for the PDF, formulas are drawn by ``math_pdf`` into boxes WeasyPrint lays out."""
+    return MarkdownRenderer(bank_root, inline_svg=inline_svg, code_box=BOOKLET_CODE, width_em=CHOICE_LINE_EM,
+                            drawn_math=not inline_svg)
 
 
 def equal_choice_cells(choices: tuple[str, ...]) -> bool:

@@ -93,7 +93,28 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
     for index, (key, page) in enumerate(pages):
         result.page_of[key] = index
         result.page_h_mm[key] = page.height / PX_PER_MM
-    result.pdf_bytes = document.copy([page for _, page in pages]).write_pdf()
+    from generator.render.math_pdf import draw_formulas, find_formulas
+
+    formulas = [find_formulas(page) for _, page in pages]
+    result.pdf_bytes = draw_formulas(document.copy([page for _, page in pages]).write_pdf(), formulas)
+    return result
+
+
+def merge(sets: Sequence[PieceSet]) -> PieceSet:
+    """One PieceSet from several laid out separately (e.g. in parallel): their PDFs joined, pages renumbered."""
+    if len(sets) == 1:
+        return sets[0]
+    result = PieceSet(b"", {}, {}, {})
+    first = 0
+    for part in sets:
+        result.page_of.update({key: first + page for key, page in part.page_of.items()})
+        result.page_h_mm.update(part.page_h_mm)
+        result.boxes.update(part.boxes)
+        result.anchors.update(part.anchors)
+        first += len(part.page_of)
+    buffer = io.BytesIO()
+    concatenate([part.pdf_bytes for part in sets], buffer)
+    result.pdf_bytes = buffer.getvalue()
     return result
 
 
@@ -311,7 +332,8 @@ class PageWriter:
         new_page.obj.Contents = self.pdf.make_stream("\n".join(ops).encode("ascii"))
 
     def save(self, target) -> None:
-        self.pdf.save(target, compress_streams=True, object_stream_mode=self._pikepdf.ObjectStreamMode.generate)
+        self.pdf.save(target, compress_streams=True, object_stream_mode=self._pikepdf.ObjectStreamMode.generate,
+                      deterministic_id=True)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -335,12 +357,13 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
             if pad_to_even and len(part.pages) % 2:
                 box = [float(v) for v in part.pages[0].MediaBox]
                 out.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
-        out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        out.save(target, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 deterministic_id=True)
     finally:
         for part in opened:
             part.close()
     return starts
 
 
-__all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "concatenate",
+__all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "merge", "concatenate",
            "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

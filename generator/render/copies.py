@@ -11,15 +11,13 @@ existing Dask cluster (``dask``). Each batch returns PDF bytes; the batches are 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from markupsafe import escape
 
 from generator.assemble.exam import Exam, ExamCopy, ExamForm
-from generator.atomic import write_text_atomic
-from generator.render.answer_sheet import qr_payload, sheet_html
 from generator.render.booklet import ID_DIGITS, BookletLayout, Personal, compose_form, lay_out_booklets
 from generator.render.compose import (
     PX_PER_MM,
@@ -31,11 +29,16 @@ from generator.render.compose import (
     circle_ops,
     concatenate,
     lay_out,
-    page_anchors,
-    qr_ops,
 )
 from generator.render.pdf import Engine
-from generator.render.sheet_layout import LAYOUT_NAME, layout_document, layout_json, measure_page
+from generator.render.sheet_compose import (
+    SheetLayout,
+    form_payload,
+    lay_out_sheets,
+    layout_pages,
+    sheet_page,
+    write_layout,
+)
 
 Progress = Callable[[str], None]
 BOOKLETS_NAME = "booklets.pdf"
@@ -56,29 +59,11 @@ class CopyOptions:
 
 
 @dataclass
-class SheetTemplate:
-    """A blank answer sheet laid out once: its PDF, the anchors and layout hash of each page, and each page's
-    measured layout (for layout.json, which the scanner matches by hash)."""
-
-    pdf_bytes: bytes
-    anchors: list[dict[str, Box]]
-    hashes: list[str]
-    layouts: list[dict]
-
-
-@dataclass
 class SharedLayout:
     """What every copy of an exam shares; picklable, so it can be sent to workers."""
 
     booklets: BookletLayout
-    sheets: dict[tuple, SheetTemplate] = field(default_factory=dict)
-    template_index: dict[tuple, int] = field(default_factory=dict)
-
-
-def sheet_signature(form: ExamForm) -> tuple:
-    """Sheets with equal signatures look the same apart from name, 수험번호 and QR code."""
-    return (form.title or form.name,
-            tuple((item.number, item.question.type.value, len(item.choices), item.points) for item in form.items))
+    sheets: SheetLayout
 
 
 def distinct_forms(exam: Exam) -> list[ExamForm]:
@@ -89,36 +74,19 @@ def distinct_forms(exam: Exam) -> list[ExamForm]:
 
 
 def lay_out_shared(exam: Exam, engine: Engine) -> SharedLayout:
-    """Booklet pieces for every form a copy prints, and one sheet template per distinct sheet."""
-    forms = distinct_forms(exam)
-    booklets = lay_out_booklets(exam, engine, forms)
-    shared = SharedLayout(booklets)
-    templates: dict[tuple, ExamForm] = {}
-    for copy in exam.copies:
-        templates.setdefault(sheet_signature(copy.form), copy.form)
-    for index, (signature, form) in enumerate(templates.items()):
-        html, pages = sheet_html(exam, form, qr=False)
-        document = engine.document(html)
-        layouts = [measure_page(page._page_box) for page in document.pages]
-        shared.sheets[signature] = SheetTemplate(document.write_pdf(), page_anchors(document),
-                                                 [page.hash for page in pages], layouts)
-        shared.template_index[signature] = index
-    return shared
+    """Booklet pieces for every form a copy prints, and one sheet template per sheet shape."""
+    printed = list({copy.form.name: copy.form for copy in exam.copies}.values())
+    codes = OWN_ORDER_QR_FORM + "".join(copy.code for copy in exam.copies)
+    return SharedLayout(lay_out_booklets(exam, engine, distinct_forms(exam)),
+                        lay_out_sheets(exam, engine, printed, codes))
 
 
 def write_template_layout(exam: Exam, shared: SharedLayout, out_dir: Path) -> list[Path]:
     """answer-sheet-blank.pdf (each distinct blank sheet, what the scanner compares marks against) and
     layout.json for it; a named copy's QR code carries its template page's layout hash."""
     blank = out_dir / BLANK_SHEETS_NAME
-    concatenate([template.pdf_bytes for template in shared.sheets.values()], blank)
-    pages, first = [], 0
-    for template in shared.sheets.values():
-        for index, layout in enumerate(template.layouts):
-            pages.append({"file": BLANK_SHEETS_NAME, "file_page": first + index + 1, **layout})
-        first += len(template.layouts)
-    target = out_dir / LAYOUT_NAME
-    write_text_atomic(target, layout_json(layout_document(exam.exam_id, pages)))
-    return [blank, target]
+    concatenate(shared.sheets.pdfs, blank)
+    return [blank, write_layout(exam, layout_pages(exam, shared.sheets, [(BLANK_SHEETS_NAME, None)]), out_dir)]
 
 
 def name_pieces(copies: Sequence[ExamCopy]) -> list[Piece]:
@@ -134,17 +102,14 @@ def name_pieces(copies: Sequence[ExamCopy]) -> list[Piece]:
     return pieces
 
 
-def sheet_pages(exam: Exam, copy: ExamCopy, template: SheetTemplate, index: int, names: PieceSet,
-                prefill: bool) -> list[ComposedPage]:
+def sheet_pages(exam: Exam, copy: ExamCopy, sheets: SheetLayout, names: PieceSet, prefill: bool) -> list[ComposedPage]:
     """The answer-sheet pages of one copy: the template plus what is personal."""
     pages = []
     form_slot = OWN_ORDER_QR_FORM if copy.own_order else copy.form.name
-    for page_index, anchors in enumerate(template.anchors):
-        page = ComposedPage(template=(index, page_index))
-        qr = anchors.get("qr")
-        if qr is not None:
-            payload = qr_payload(exam.exam_id, form_slot, page_index + 1, template.hashes[page_index], copy.code)
-            page.drawing.append(qr_ops(payload, qr.x / PX_PER_MM, qr.y / PX_PER_MM, qr.width / PX_PER_MM))
+    template = sheets.template(copy.form)
+    for number, anchors in enumerate(template.anchors, 1):
+        page = sheet_page(sheets, copy.form, number, form_payload(exam, copy.form, template, number, copy.code,
+                                                                  form_slot))
         _write_in(page, names, f"name:{copy.name}", anchors.get("name"), left=True)
         if "id" in anchors:  # later pages: 수험번호 written in one box
             _write_digits(page, names, copy.student_id, anchors["id"])
@@ -195,23 +160,23 @@ def render_batch(exam: Exam, shared: SharedLayout, copies: Sequence[ExamCopy], c
     engine = engine or Engine(exam.bank.root)
     names = lay_out(engine, piece_css(), name_pieces(copies))
     layout = shared.booklets
-    templates = [template.pdf_bytes for template in shared.sheets.values()]
+    templates = shared.sheets.pdfs
+    glyphs = shared.sheets.glyphs
+    assert glyphs is not None
     booklet_writer = PageWriter(layout.pieces, names)
-    sheet_writer = PageWriter(names, templates=templates)
+    sheet_writer = PageWriter(names, glyphs, templates=templates)
     collated = []
     for copy in copies:
         furniture = layout.furniture[copy.form.name]
         booklet = compose_form(copy.form, layout.book, layout.pieces, furniture,
                                Personal(copy.name, copy.student_id), names)
-        signature = sheet_signature(copy.form)
-        sheet = sheet_pages(exam, copy, shared.sheets[signature], shared.template_index[signature], names,
-                            exam.blueprint.copies.prefill_id)
+        sheet = sheet_pages(exam, copy, shared.sheets, names, exam.blueprint.copies.prefill_id)
         for page in booklet:
             booklet_writer.add(page)
         for page in sheet:
             sheet_writer.add(page)
         if collate:
-            writer = PageWriter(layout.pieces, names, templates=templates)
+            writer = PageWriter(layout.pieces, names, glyphs, templates=templates)
             for part in (booklet, sheet):
                 for page in part:
                     writer.add(page)

@@ -87,7 +87,8 @@ def copy_keys(exam: Exam) -> dict | None:
 
 
 def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
-    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM)
+    md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM,
+                             drawn_math=True)
     bp = exam.blueprint
     html = environment().get_template("key.html.j2").render(
         css=paper_css("key.css"),

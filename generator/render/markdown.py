@@ -46,11 +46,11 @@ def _math_svg(latex: str, display: bool) -> str:
     Typesetting a formula takes ~30 ms, so results are also kept in the on-disk cache: rebuilding an exam
     or building another one from the same bank reuses them.
     """
-    import ziamath
-
-    cached = disk_cache.read("math", ziamath.__version__, MATH_PX, display, latex)
+    cached = disk_cache.read("math", _ziamath_version(), MATH_PX, display, latex)
     if cached is not None:
         return cached
+    import ziamath  # a quarter of a second: only when a formula is not in the cache
+
     math = ziamath.Latex(latex, size=MATH_PX, inline=not display)
     svg = math.svg()
     match = _SIZE.match(svg)
@@ -63,23 +63,33 @@ def _math_svg(latex: str, display: bool) -> str:
     style = f"width:{w:.3f}em;height:{h:.3f}em;vertical-align:{-descent / MATH_PX:.3f}em"
     head = f'<svg{attrs} class="math" style="{style}" viewBox="{viewbox}" role="img"'
     result = head + svg[match.end():]
-    disk_cache.write(result, "math", ziamath.__version__, MATH_PX, display, latex)
+    disk_cache.write(result, "math", _ziamath_version(), MATH_PX, display, latex)
     return result
+
+
+@lru_cache(maxsize=1)
+def _ziamath_version() -> str:
+    from importlib.metadata import version
+
+    return version("ziamath")
 
 
 class MarkdownRenderer:
     """Renders question Markdown; one instance per output document (math ids are unique within it)."""
 
     def __init__(self, bank_root: Path, inline_svg: bool = True, code_box: CodeBox | None = None,
-                 width_em: float | None = None) -> None:
+                 width_em: float | None = None, drawn_math: bool = False) -> None:
         """``inline_svg=False`` (for WeasyPrint) embeds formulas as SVG images: their elements then stay out
         of the HTML tree and its CSS cascade, which makes math-heavy pages several times faster.
+        ``drawn_math`` (for PDFs whose writer calls ``math_pdf.draw_formulas``) leaves only an empty box of
+        the formula's size, which the writer fills with the formula drawn as PDF paths.
 
         ``code_box`` is the room of a code block: wider code is shrunk, then broken with a ↪ mark.
         ``width_em`` is the text width in em of the body font: wider display formulas are scaled down.
         """
         self.bank_root = bank_root.resolve()
         self.inline_svg = inline_svg
+        self.drawn_math = drawn_math
         self.code_box = code_box
         self.width_em = width_em
         self._ids = itertools.count(1)
@@ -139,6 +149,8 @@ class MarkdownRenderer:
             return f'<code class="math-src">{html.escape(latex)}</code>'
         if scale < 1.0:
             svg = _scaled(svg, scale)
+        if self.drawn_math:
+            return _math_box(svg, f"{int(display)}|{scale:.4f}|{latex.strip()}")
         if not self.inline_svg:
             return _math_img(svg)
         prefix = f"m{next(self._ids)}-"
@@ -299,6 +311,20 @@ def _math_img(svg: str) -> str:
     style = match.group(1)
     data = base64.b64encode(_STYLE.sub("", svg, count=1).encode("utf-8")).decode("ascii")
     return f'<img class="math" style="{style}" src="data:image/svg+xml;base64,{data}" alt="">'
+
+
+def _math_box(svg: str, key: str) -> str:
+    match = _STYLE.search(svg)
+    assert match is not None, "_math_svg always writes a style attribute"
+    return f'<span class="math" style="{match.group(1)}" data-math="{html.escape(key)}"></span>'
+
+
+@lru_cache(maxsize=4096)
+def formula_svg(key: str) -> str:
+    """The SVG of a ``data-math`` placeholder's key (``display|scale|latex``)."""
+    display, scale, latex = key.split("|", 2)
+    svg = _math_svg(latex, display == "1")
+    return _scaled(svg, float(scale)) if float(scale) < 1.0 else svg
 
 
 @lru_cache(maxsize=256)

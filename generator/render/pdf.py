@@ -44,17 +44,79 @@ def make_fetcher(*roots: Path):
     return LocalFetcher()
 
 
+_FONT_CONFIG: list = []  # one FontConfiguration per process, shared by every engine
+
+
+def import_weasyprint() -> None:
+    """Import WeasyPrint with a quick library lookup.
+
+    WeasyPrint loads Pango, HarfBuzz and fontconfig through cffi, trying several names each; every name that
+    is not a file name makes ``ctypes.util.find_library`` run ldconfig, gcc and ld (about 50 processes,
+    a third of a second). While WeasyPrint is imported, the lookup reads ``ldconfig -p`` once instead.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint  # noqa: F401
+        return
+    import ctypes.util
+    import os
+    import re
+    import struct
+    import subprocess
+
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, timeout=10,
+                                 env={"LC_ALL": "C", "LANG": "C"}).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = b""
+    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
+    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
+    original = ctypes.util.find_library
+
+    def find_library(name: str) -> str | None:  # ctypes.util's ldconfig lookup, on one listing
+        found = re.search(os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({abi}"), listing)
+        return os.fsdecode(found.group(1)) if found else None
+
+    ctypes.util.find_library = find_library if listing else original
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = original
+
+
+def font_config():  # type: ignore[no-untyped-def]
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not _FONT_CONFIG:
+        _FONT_CONFIG.append(FontConfiguration())
+    return _FONT_CONFIG[0]
+
+
+def warm_up() -> None:
+    """Lay out a line in every bundled font, so that a render worker's first real document does not pay for
+    loading them."""
+    from generator.render.common import FONTS, font_face_css
+
+    if _FONT_CONFIG:
+        return  # this process (or the one it was forked from) has laid out a document already
+    lines = "".join(f'<p style="font-family: {family}; font-weight: {weight}">가 A ①</p>'
+                    for family, faces in FONTS.items() for _, weight in faces)
+    Engine(TEMPLATES_DIR).document(f"<style>{font_face_css()}</style>{lines}").write_pdf()
+
+
 class Engine:
     """Shared state of one build: fonts are parsed once and reused by every document."""
 
     def __init__(self, bank_root: Path) -> None:
-        from weasyprint.text.fonts import FontConfiguration
-
+        import_weasyprint()
         from generator.render import svg_paths
 
         svg_paths.install()
         self.bank_root = bank_root
-        self.font_config = FontConfiguration()
+        self.font_config = font_config()
         self.fetcher = make_fetcher(bank_root)
         self.base_url = TEMPLATES_DIR.as_uri() + "/"
 
@@ -65,7 +127,10 @@ class Engine:
         return html.render(font_config=self.font_config)
 
     def write(self, markup: str, target: Path) -> int:
-        """Lay out and write a PDF; returns the page count."""
+        """Lay out and write a PDF (formulas of a ``drawn_math`` renderer drawn in); returns the page count."""
+        from generator.render.math_pdf import draw_formulas, find_formulas
+
         document = self.document(markup)
-        document.write_pdf(target)
+        formulas = [find_formulas(page) for page in document.pages]
+        target.write_bytes(draw_formulas(document.write_pdf(), formulas))
         return len(document.pages)

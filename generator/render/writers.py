@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from generator.assemble.exam import Exam
+    from generator.render.booklet import BookletPlan
+    from generator.render.compose import Piece, PieceSet
     from generator.render.copies import CopyOptions
     from generator.render.pdf import Engine
 
@@ -59,10 +61,19 @@ class Writer:
     scope: str = "always"  # with in_build: "forms" (one file per form), "copies" (a roster build) or "always"
     suffix: str = ""  # file suffix of an export (--out FILE)
     imports: tuple[str, ...] = ()  # heavy modules to import before forking workers
+    # with in_build: (plan, lay_out, join) functions of ``module`` that split the layout into parts for
+    # parallel workers: plan(exam, ctx, parts) -> (state, inputs) in the parent, lay_out(ctx, input) -> result
+    # in a worker, join(exam, ctx, state, results, out_dir) -> paths in the parent
+    split: tuple[str, str, str] | None = None
 
     def write(self, exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
         function: WriteFunction = getattr(importlib.import_module(self.module), self.function)
         return function(exam, ctx, out_dir)
+
+    def step(self, index: int) -> Callable[..., Any]:
+        """Step ``index`` (0 plan, 1 lay out, 2 join) of a split writer."""
+        assert self.split is not None
+        return getattr(importlib.import_module(self.module), self.split[index])
 
     def load(self) -> None:
         """Import the modules now (before forking workers, so they inherit them)."""
@@ -75,13 +86,14 @@ WRITERS: tuple[Writer, ...] = (
     Writer("copies", "booklets.pdf, answer-sheets.pdf, copies/*.pdf (수험자별 문제지·답안지)", "generator.render.writers",
            "_copies", in_build=True, scope="copies", imports=("generator.render.copies",)),
     Writer("booklets", "booklet-<form>.pdf (문제지)", "generator.render.writers", "_booklets", in_build=True,
-           scope="forms", imports=("generator.render.booklet",)),
+           scope="forms", imports=("generator.render.booklet",),
+           split=("_booklet_plan", "_booklet_part", "_booklet_join")),
     Writer("key", "key.pdf (정답 및 해설)", "generator.render.writers", "_key", in_build=True,
            imports=("generator.render.key",)),
     Writer("html", "exam.html (인쇄·연습용 웹 페이지)", "generator.render.writers", "_html", in_build=True,
            imports=("generator.render.webpage",)),
     Writer("sheets", "answer-sheet-<form>.pdf (답안지)", "generator.render.writers", "_sheets", in_build=True,
-           scope="forms", imports=("generator.render.answer_sheet",)),
+           scope="forms", imports=("generator.render.sheet_compose",)),
     Writer("hwpx", "booklet-<form>.hwpx and key.hwpx (한글 문서)", "generator.interop.hwpx_export", suffix=".hwpx"),
     Writer("moodle-xml", "questions.xml (Moodle XML)", "generator.interop.moodle_export", suffix=".xml"),
     Writer("gift", "questions.gift.txt (GIFT)", "generator.interop.gift_export", suffix=".txt"),
@@ -119,6 +131,28 @@ def _booklets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
     return render_booklets(exam, ctx.engine, out_dir, progress=ctx.say)
 
 
+def _booklet_plan(exam: Exam, ctx: RenderContext, parts: int) -> tuple[BookletPlan, list[list[Piece]]]:
+    from generator.render.booklet import plan_booklets
+
+    ctx.say(f"booklet {exam.forms[0].name}")
+    plan = plan_booklets(exam, exam.forms)
+    return plan, plan.parts(parts)
+
+
+def _booklet_part(ctx: RenderContext, pieces: list[Piece]) -> PieceSet:
+    from generator.render.booklet import lay_out_part
+
+    return lay_out_part(ctx.engine, pieces)
+
+
+def _booklet_join(exam: Exam, ctx: RenderContext, plan: BookletPlan, parts: list[PieceSet],
+                  out_dir: Path) -> list[Path]:
+    from generator.render.booklet import BookletLayout, write_booklets
+    from generator.render.compose import merge
+
+    return write_booklets(BookletLayout(plan.book, merge(parts), plan.furniture), exam.forms, out_dir, ctx.say)
+
+
 def _copies(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
     from generator.render.copies import CopyOptions, render_copies
 
@@ -126,7 +160,7 @@ def _copies(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
 
 
 def _sheets(exam: Exam, ctx: RenderContext, out_dir: Path) -> list[Path]:
-    from generator.render.answer_sheet import render_answer_sheets
+    from generator.render.sheet_compose import render_answer_sheets
 
     return render_answer_sheets(exam, ctx.engine, out_dir, progress=ctx.say)
 

@@ -68,8 +68,10 @@ class ExamLayout:
     exam_id: str
     pages: tuple[PageLayout, ...]
 
-    def by_hash(self, layout_hash: str) -> PageLayout | None:
-        return next((page for page in self.pages if page.hash == layout_hash), None)
+    def by_hash(self, layout_hash: str, form: str = "") -> PageLayout | None:
+        """The page laid out with ``layout_hash`` (forms of one sheet shape share it: ``form``'s own first)."""
+        pages = [page for page in self.pages if page.hash == layout_hash]
+        return next((page for page in pages if page.form == form), pages[0] if pages else None)
 
     def questions(self) -> list[int]:
         """Every printed question number with a bubble (answer or score), ascending."""

@@ -79,7 +79,7 @@ def read_page(ref: PageRef, exam_dir: Path, layout: ExamLayout) -> PageResult:
             raise PageRejected(f"mockexam 답안지의 QR 코드가 아님 ({qr.text[:40]})")
         if qr.payload.exam_id != layout.exam_id:
             raise PageRejected(f"다른 시험의 답안지 ({qr.payload.exam_id}; 이 시험은 {layout.exam_id})")
-        page_layout = layout.by_hash(qr.payload.layout_hash)
+        page_layout = layout.by_hash(qr.payload.layout_hash, qr.payload.form)
         if page_layout is None:
             raise PageRejected(f"배치 불일치: 다른 판의 답안지에서 인쇄됨 (배치 {qr.payload.layout_hash}, "
                                f"{qr.payload.form}형 {qr.payload.page}쪽); 이 시험 폴더의 답안지로 인쇄한 것을 스캔하십시오")
