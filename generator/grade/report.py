@@ -239,6 +239,19 @@ def _jobs() -> int:
 _JOB: dict[str, Any] = {}  # inherited by forked workers
 
 
+def _init_worker(parent: int) -> None:
+    """Report workers leave Ctrl-C to the grading process and die with it."""
+    import signal
+
+    from generator.render.worker_life import die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    die_with_parent(parent)
+
+
 def _chart_task() -> charts.StudentChart:
     return student_chart(_JOB["graded"])
 
@@ -282,10 +295,10 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    import weasyprint  # noqa: F401  imported once, before forking (each process makes its own engine)
+    from generator.render.pdf import import_weasyprint, warm_up
 
-    from generator.render import _init_worker
-
+    import_weasyprint()  # imported and the fonts loaded once, before forking
+    warm_up()
     fork = multiprocessing.get_context("fork")
     _JOB.update(graded=graded, context=context, folder=folder, side=side)
     try:
