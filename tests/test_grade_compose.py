@@ -160,3 +160,29 @@ def test_flow_fills_lines_in_order_within_the_width(words_mm, width):
         assert end <= width + 1e-6 or sum(boxes[k].width for k in first_word or []) / PX_PER_MM > width
         xs = [x for _, x in line]
         assert xs == sorted(xs)
+
+
+@pytest.mark.parametrize("where", ["worker", "main"])
+def test_a_failing_report_writes_nothing_and_stops_the_worker(bank, run, tmp_path, graded_exam, monkeypatch, where):
+    import time
+
+    from generator.grade import report
+    from generator.grade.run import grade_exam
+    from generator.grade.student_pdf import StudentComposer
+
+    def fail(*_args):
+        raise RuntimeError("broken on purpose")
+
+    def slow_class_report(*_args):
+        time.sleep(30)
+
+    if where == "worker":  # forked after the patch: the class report's worker inherits it
+        monkeypatch.setattr(report, "write_class_report", fail)
+    else:
+        monkeypatch.setattr(report, "write_class_report", slow_class_report)
+        monkeypatch.setattr(StudentComposer, "lay_out", fail)
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="broken on purpose"):
+        grade_exam(graded_exam, load_bank(bank.root), jobs=2)
+    assert time.perf_counter() - started < 20  # the sleeping worker was killed, not waited for
+    assert not (graded_exam / "results").exists() and not (bank.root / "stats").exists()

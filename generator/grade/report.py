@@ -301,30 +301,40 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     warm_up()
     fork = multiprocessing.get_context("fork")
     _JOB.update(graded=graded, context=context, folder=folder, side=side)
+    pools: list[ProcessPoolExecutor] = []
+
+    def pool(workers: int) -> ProcessPoolExecutor:
+        pools.append(ProcessPoolExecutor(max_workers=workers, mp_context=fork, initializer=_init_worker,
+                                         initargs=(os.getpid(),)))
+        return pools[-1]
+
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=fork, initializer=_init_worker,
-                                 initargs=(os.getpid(),)) as worker:
-            chart = worker.submit(_chart_task)
-            report = worker.submit(_class_task)
-            composer = StudentComposer(StudentPages(graded, context), everyone)
-            composer.set_chart(chart.result())
-            composer.lay_out(_engine(context.bank.root))
-            _JOB["composer"] = composer
-            seconds["성적표 layout"] = time.perf_counter() - started
-            # a fork copies this process's page tables and dirties its pages: for placement only, it pays on
-            # a third core, not on the second, which the class report still holds for about as long
-            shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]
-            if len(shares) > 1:
-                with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=fork, initializer=_init_worker,
-                                         initargs=(os.getpid(),)) as pool:
-                    futures = [pool.submit(_students_task, share) for share in shares[1:]]
-                    paths = _students_task(shares[0])
-                    for future in futures:
-                        paths += future.result()
-            else:
-                paths = _students_task(everyone)
-            seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
-            class_paths, seconds["side (worker)"], seconds["class report (worker)"] = report.result()
-            return class_paths + paths
+        worker = pool(1)
+        chart = worker.submit(_chart_task)
+        report = worker.submit(_class_task)
+        composer = StudentComposer(StudentPages(graded, context), everyone)
+        composer.set_chart(chart.result())
+        composer.lay_out(_engine(context.bank.root))
+        _JOB["composer"] = composer
+        seconds["성적표 layout"] = time.perf_counter() - started
+        # a fork copies this process's page tables and dirties its pages: for placement only, it pays on a
+        # third core, not on the second, which the class report still holds for about as long
+        shares = [everyone[i::jobs - 1] for i in range(jobs - 1)]
+        more = pool(len(shares) - 1) if len(shares) > 1 else None
+        futures = [more.submit(_students_task, share) for share in shares[1:]] if more else []
+        paths = _students_task(shares[0])
+        for future in futures:
+            paths += future.result()
+        seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
+        class_paths, seconds["side (worker)"], seconds["class report (worker)"] = report.result()
+        for each in pools:
+            each.shutdown(wait=True)
+        return class_paths + paths
+    except BaseException:  # an error or Ctrl-C here: stop the workers now, not when they finish
+        for each in pools:
+            for process in list((getattr(each, "_processes", None) or {}).values()):
+                process.kill()
+            each.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
         _JOB.clear()
