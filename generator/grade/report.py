@@ -256,14 +256,9 @@ def _chart_task() -> charts.StudentChart:
     return student_chart(_JOB["graded"])
 
 
-def _class_task() -> tuple[list[Path], float, float]:
+def _class_task() -> tuple[list[Path], float]:
     started = time.perf_counter()
-    side = _JOB.get("side")
-    if side is not None:
-        side()
-    middle = time.perf_counter()
-    paths = write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"])
-    return paths, middle - started, time.perf_counter() - middle
+    return write_class_report(_JOB["graded"], _JOB["context"], _JOB["folder"]), time.perf_counter() - started
 
 
 def _students_task(indexes: list[int]) -> list[Path]:
@@ -274,9 +269,9 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
                   seconds: dict[str, float] | None = None, side: Callable[[], object] | None = None) -> list[Path]:
     """Every student's 성적표 (``folder/students/``) and the class report; ``seconds`` receives their times.
 
-    With more than one job, a forked worker draws the 성적표 chart (this process never imports matplotlib),
-    runs ``side`` (other outputs, e.g. the spreadsheets) and writes the class report, while this process
-    plans every 성적표, lays out their pieces once and writes the students' files (placement only; shared
+    With more than one job, a forked worker draws the 성적표 chart (this process never imports matplotlib)
+    and writes the class report, while this process plans every 성적표, runs ``side`` (other outputs, e.g.
+    the spreadsheets), lays out the 성적표 pieces once and writes the students' files (placement only; shared
     with ``jobs - 2`` more workers forked after the layout when there are more than two jobs).
     """
     from generator.grade.student_pdf import StudentComposer
@@ -300,7 +295,7 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
     import_weasyprint()  # imported and the fonts loaded once, before forking
     warm_up()
     fork = multiprocessing.get_context("fork")
-    _JOB.update(graded=graded, context=context, folder=folder, side=side)
+    _JOB.update(graded=graded, context=context, folder=folder)
     pools: list[ProcessPoolExecutor] = []
 
     def pool(workers: int) -> ProcessPoolExecutor:
@@ -313,6 +308,8 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
         chart = worker.submit(_chart_task)
         report = worker.submit(_class_task)
         composer = StudentComposer(StudentPages(graded, context), everyone)
+        if side is not None:  # while the worker imports matplotlib and draws the chart
+            side()
         composer.set_chart(chart.result())
         composer.lay_out(_engine(context.bank.root))
         _JOB["composer"] = composer
@@ -326,7 +323,7 @@ def write_reports(graded: Graded, context: Context, folder: Path, jobs: int | No
         for future in futures:
             paths += future.result()
         seconds["성적표 files"] = time.perf_counter() - started - seconds["성적표 layout"]
-        class_paths, seconds["side (worker)"], seconds["class report (worker)"] = report.result()
+        class_paths, seconds["class report (worker)"] = report.result()
         for each in pools:
             each.shutdown(wait=True)
         return class_paths + paths

@@ -106,7 +106,7 @@ def grade_exam(exam_dir: Path, bank: Bank, responses: Path | None = None, roster
         started = time.perf_counter()
         say(f"writing {len(graded.students)} 성적표, the class report and the tables…")
         parts: dict[str, float] = {}
-        # the spreadsheets are written by the class report's worker while this process lays out the 성적표
+        # the spreadsheets are written while a worker draws the charts and the class report
         write_reports(graded, context, staging, jobs, parts, side=lambda: write_tables(graded, staging))
         seconds["reports and tables"] = time.perf_counter() - started
         seconds.update(parts)
