@@ -391,3 +391,28 @@ def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
     after = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert after["forms"] == before["forms"], "same questions, order, choices and key"
     assert "수정된문항표시" in "".join(pdf_text(folder / "booklet-A.pdf"))
+
+
+def test_answer_sheets_reuse_their_cached_layout_and_come_out_the_same(exam, tmp_path, monkeypatch):
+    """A second build of the same sheet shape lays nothing out again and writes byte-identical sheets."""
+    from generator.render.pdf import Engine
+    from generator.render.sheet_compose import render_answer_sheets
+
+    monkeypatch.setenv("MOCKEXAM_CACHE_DIR", str(tmp_path / "cache"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    render_answer_sheets(exam, Engine(exam.bank.root), first)
+
+    class NoLayout(Engine):
+        def document(self, markup: str):
+            raise AssertionError("laid out again")
+
+    render_answer_sheets(exam, NoLayout(exam.bank.root), second)
+    names = sorted(path.name for path in first.iterdir())
+    assert names == ["answer-sheet-A.pdf", "answer-sheet-B.pdf", "layout.json"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    monkeypatch.setenv("MOCKEXAM_CACHE_DIR", "")  # no cache: laid out afresh
+    with pytest.raises(AssertionError, match="laid out again"):
+        render_answer_sheets(exam, NoLayout(exam.bank.root), second)
