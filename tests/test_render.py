@@ -391,3 +391,57 @@ def test_build_writes_every_output_and_render_applies_a_bank_fix(tmp_path, run):
     after = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert after["forms"] == before["forms"], "same questions, order, choices and key"
     assert "수정된문항표시" in "".join(pdf_text(folder / "booklet-A.pdf"))
+
+
+def test_answer_sheets_reuse_their_cached_layout_and_come_out_the_same(exam, tmp_path, monkeypatch):
+    """A second build of the same sheet shape lays nothing out again and writes byte-identical sheets."""
+    from generator.render.pdf import Engine
+    from generator.render.sheet_compose import render_answer_sheets
+
+    monkeypatch.setenv("MOCKEXAM_CACHE_DIR", str(tmp_path / "cache"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    render_answer_sheets(exam, Engine(exam.bank.root), first)
+
+    class NoLayout(Engine):
+        def document(self, markup: str):
+            raise AssertionError("laid out again")
+
+    render_answer_sheets(exam, NoLayout(exam.bank.root), second)
+    names = sorted(path.name for path in first.iterdir())
+    assert names == ["answer-sheet-A.pdf", "answer-sheet-B.pdf", "layout.json"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    monkeypatch.setenv("MOCKEXAM_CACHE_DIR", "")  # no cache: laid out afresh
+    with pytest.raises(AssertionError, match="laid out again"):
+        render_answer_sheets(exam, NoLayout(exam.bank.root), second)
+
+
+def _pid_and_parent(_: object) -> tuple[int, int]:
+    return os.getpid(), os.getppid()
+
+
+def _fail_to_prepare() -> None:
+    raise OSError("cannot load library 'libpango-1.0-0.so'")
+
+
+def test_zygote_forks_the_workers_and_reports_their_errors():
+    """Calls run in workers forked by the zygote (not by the build); a worker's error and a failed
+    preparation (e.g. WeasyPrint without Pango) reach the caller as themselves."""
+    from generator.render.zygote import Zygote
+
+    zygote = Zygote(2, lambda: None, lambda *_: None, ())
+    try:
+        pid, parent = zygote.submit(_pid_and_parent, None).result(timeout=30)
+        assert parent == zygote.pid and pid not in (os.getpid(), zygote.pid)
+        with pytest.raises(ValueError, match="invalid literal"):
+            zygote.submit(int, "three").result(timeout=30)
+    finally:
+        zygote.shutdown()
+    broken = Zygote(2, _fail_to_prepare, lambda *_: None, ())
+    try:
+        with pytest.raises(OSError, match="libpango"):
+            broken.submit(int, "3").result(timeout=30)
+    finally:
+        broken.shutdown(kill=True)

@@ -9,7 +9,7 @@ A copy therefore costs placement, not layout, and every copy in one PDF shares t
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
@@ -98,6 +98,20 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
     formulas = [find_formulas(page) for _, page in pages]
     result.pdf_bytes = draw_formulas(document.copy([page for _, page in pages]).write_pdf(), formulas)
     return result
+
+
+def piece_set_state(pieces: PieceSet) -> dict:
+    """A PieceSet as JSON-ready data (bytes stay bytes), e.g. for a cache."""
+    return {"pdf": pieces.pdf_bytes, "page_of": pieces.page_of, "page_h_mm": pieces.page_h_mm,
+            "boxes": {key: list(astuple(box)) for key, box in pieces.boxes.items()},
+            "anchors": {key: {name: list(astuple(box)) for name, box in anchors.items()}
+                        for key, anchors in pieces.anchors.items()}}
+
+
+def piece_set_from_state(state: dict) -> PieceSet:
+    return PieceSet(state["pdf"], state["page_of"], state["page_h_mm"],
+                    {key: Box(*box) for key, box in state["boxes"].items()},
+                    {key: {name: Box(*box) for name, box in anchors.items()} for key, anchors in state["anchors"].items()})
 
 
 def merge(sets: Sequence[PieceSet]) -> PieceSet:
@@ -366,4 +380,5 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
 
 
 __all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "merge", "concatenate",
+           "piece_set_state", "piece_set_from_state",
            "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

@@ -9,14 +9,15 @@ per sheet shape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from markupsafe import escape
 
 from generator.assemble.exam import Exam, ExamForm
 from generator.atomic import write_text_atomic
+from generator.render import layout_cache
 from generator.render.answer_sheet import qr_payload, sheet_html
 from generator.render.common import paper_css
 from generator.render.compose import (
@@ -29,6 +30,8 @@ from generator.render.compose import (
     PieceSet,
     lay_out,
     page_anchors,
+    piece_set_from_state,
+    piece_set_state,
     qr_ops,
 )
 from generator.render.pdf import Engine
@@ -82,14 +85,36 @@ def footer_text(form: ExamForm, page: int, count: int) -> str:
 
 def lay_out_sheets(exam: Exam, engine: Engine, forms: Sequence[ExamForm], qr_chars: str = "") -> SheetLayout:
     """One WeasyPrint pass for every distinct sheet shape of ``forms``, one for the characters drawn over them
-    (form labels, footers, the QR texts of the forms and ``qr_chars``, e.g. the copy codes of named copies)."""
-    layout = SheetLayout()
+    (form labels, footers, the QR texts of the forms and ``qr_chars``, e.g. the copy codes of named copies).
+
+    The result is cached on disk by everything it is made of (markup, characters, fonts, WeasyPrint's
+    version): the next build of a blueprint with the same sheet shape, whatever its seed, reuses it.
+    """
     shapes: dict[tuple, ExamForm] = {}
     for form in forms:
         shapes.setdefault(template_signature(form), form)
     parts = [sheet_html(exam, form) for form in shapes.values()]
     bodies = [html.split("<body>", 1)[1].rsplit("</body>", 1)[0] for html, _ in parts]
-    document = engine.document(parts[0][0].split("<body>", 1)[0] + "<body>" + "".join(bodies) + "</body></html>")
+    markup = parts[0][0].split("<body>", 1)[0] + "<body>" + "".join(bodies) + "</body></html>"
+    # the characters of every QR text: the same for every seed of a blueprint (its exam ids differ in digits)
+    names = "".join(form.name for form in forms)
+    qr_chars = "".join(sorted(set(f"mockexam:{exam.exam_id}{names}0123456789abcdef{qr_chars}")))
+    key = (markup, repr(list(shapes)), repr([(form.name, form.label) for form in forms]), qr_chars)
+    cached = layout_cache.read("sheets", *key)
+    if cached is not None:
+        try:
+            return _decode(cached)
+        except (KeyError, TypeError, ValueError):
+            pass  # laid out again below
+    layout = _lay_out(exam, engine, forms, shapes, parts, markup, qr_chars)
+    layout_cache.write(_encode(layout), "sheets", *key)
+    return layout
+
+
+def _lay_out(exam: Exam, engine: Engine, forms: Sequence[ExamForm], shapes: dict[tuple, ExamForm],
+             parts: list[tuple[str, list]], markup: str, qr_chars: str) -> SheetLayout:
+    layout = SheetLayout()
+    document = engine.document(markup)
     anchors = page_anchors(document)
     first = 0
     for (signature, form), (_, pages) in zip(shapes.items(), parts):
@@ -98,13 +123,34 @@ def lay_out_sheets(exam: Exam, engine: Engine, forms: Sequence[ExamForm], qr_cha
             document.copy([document.pages[i] for i in span]).write_pdf(), [anchors[i] for i in span],
             [page.hash for page in pages], [measure_page(document.pages[i]._page_box) for i in span], form.name)
         first += len(pages)
-    texts = {LABEL: [form.label for form in forms], QR_TEXT: [qr_chars, "0123456789abcdef"], FOOT: []}
+    texts = {LABEL: [form.label for form in forms], QR_TEXT: [qr_chars], FOOT: []}
     for form in forms:
         count = len(layout.template(form).hashes)
         texts[FOOT] += [footer_text(form, page, count) for page in range(1, count + 1)]
-        texts[QR_TEXT] += [form_payload(exam, form, layout.template(form), page) for page in range(1, count + 1)]
     layout.glyphs = lay_out(engine, paper_css("answer_sheet.css"), glyph_pieces(texts))
     return layout
+
+
+def _encode(layout: SheetLayout) -> dict:
+    assert layout.glyphs is not None
+    return {"templates": [[list(signature), template.pdf_bytes, [{n: astuple(b) for n, b in a.items()} for a in
+                                                                    template.anchors],
+                           template.hashes, template.layouts, template.form]
+                          for signature, template in layout.templates.items()],
+            "glyphs": piece_set_state(layout.glyphs)}
+
+
+def _decode(data: dict) -> SheetLayout:
+    layout = SheetLayout(glyphs=piece_set_from_state(data["glyphs"]))
+    for signature, pdf, anchors, hashes, layouts, form in data["templates"]:
+        layout.templates[_tupled(signature)] = SheetTemplate(
+            pdf, [{n: Box(*b) for n, b in a.items()} for a in anchors], hashes, layouts, form)
+    return layout
+
+
+def _tupled(value: Any) -> Any:
+    """JSON turned tuples into lists: the signature's tuples back."""
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def form_payload(exam: Exam, form: ExamForm, template: SheetTemplate, page: int, copy: str = "",

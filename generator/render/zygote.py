@@ -91,7 +91,11 @@ def _serve(conn: Any, parent: int, jobs: int, prepare: Callable[[], None], initi
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     die_with_parent(parent)
-    prepare()
+    try:
+        prepare()
+    except Exception as error:  # noqa: BLE001 - e.g. WeasyPrint without Pango: every call reports it
+        _refuse(conn, error)
+        return
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
@@ -117,3 +121,18 @@ def _serve(conn: Any, parent: int, jobs: int, prepare: Callable[[], None], initi
         key, fn, args = request
         pool.submit(fn, *args).add_done_callback(partial(reply, key))
     pool.shutdown(wait=True)
+
+
+def _refuse(conn: Any, error: Exception) -> None:
+    """Answer every call with the error that stopped the zygote from preparing."""
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            conn.send((request[0], False, error))
+        except Exception:  # noqa: BLE001 - an unpicklable error still ends the call
+            conn.send((request[0], False, RuntimeError(repr(error))))
