@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from generator.assemble.roster import load_roster
+from generator.bank.schema import CIRCLED
 from generator.cli import cli
 from generator.problems import UserError
 from generator.render.text import WJ
@@ -120,7 +121,11 @@ def test_each_copy_key_matches_its_printed_choices(own_order):
                 positions = [text.find(c, start) for c in plain]
                 assert -1 not in positions and positions == sorted(positions), (record["copy"], entry["id"])
     key_text = "".join(page_texts(folder / "key.pdf"))
-    assert "수험자별정답표" in key_text and all(record["student_id"] in key_text for record in manifest["copies"])
+    assert "수험자별정답표" in key_text
+    for record in manifest["copies"]:  # its row: 수험번호, 성명, then its own key in question order
+        own_key = "".join(CIRCLED[answer - 1] for _, answer in sorted(
+            (int(number), answer) for number, answer in record["key"].items() if isinstance(answer, int)))
+        assert f"{record['student_id']}{record['name']}{own_key}" in key_text, record["copy"]
 
 
 def test_answer_sheet_qr_codes_name_the_copy_and_page(own_order):

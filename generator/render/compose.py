@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import astuple, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from markupsafe import escape
 
 if TYPE_CHECKING:
 
@@ -98,6 +101,31 @@ def lay_out(engine: Engine, css: str, pieces: Iterable[Piece]) -> PieceSet:
     formulas = [find_formulas(page) for _, page in pages]
     result.pdf_bytes = draw_formulas(document.copy([page for _, page in pages]).write_pdf(), formulas)
     return result
+
+
+def character_pieces(texts: Mapping[str, Iterable[str]], classes: Mapping[str, str]) -> list[Piece]:
+    """One piece per distinct character of each family (``texts``: family -> strings; ``classes``: family ->
+    CSS class of its characters). Text set from them (``write_text``) costs placement only: the bundled fonts
+    have fixed-width digits and syllables and no kerning between them."""
+    pieces = []
+    for family, strings in texts.items():
+        for char in sorted(set("".join(strings)) | {" "}):
+            html = "&#160;" if char == " " else str(escape(char))
+            pieces.append(Piece(f"{family}:{char}", f'<div class="{classes[family]}">{html}</div>', 20, shrink=True))
+    return pieces
+
+
+def text_width(pieces: PieceSet, family: str, text: str) -> float:
+    """Width in mm of ``text`` set from ``family``'s character pieces."""
+    return sum(pieces.width(f"{family}:{char}") for char in text) / PX_PER_MM
+
+
+def write_text(page: ComposedPage, pieces: PieceSet, family: str, text: str, x_mm: float, y_mm: float) -> None:
+    """Place ``text`` character by character, its top-left corner at (x_mm, y_mm)."""
+    for char in text:
+        key = f"{family}:{char}"
+        page.place(key, x_mm, y_mm)
+        x_mm += pieces.width(key) / PX_PER_MM
 
 
 def piece_set_state(pieces: PieceSet) -> dict:
@@ -226,6 +254,7 @@ class Placement:
 class ComposedPage:
     placements: list[Placement] = field(default_factory=list)
     drawing: list[str] = field(default_factory=list)  # raw PDF operators in mm-scaled page space (see PageWriter)
+    background: list[str] = field(default_factory=list)  # the same, drawn before the pieces (e.g. shading)
     size_mm: tuple[float, float] = A4
     template: tuple[int, int] | None = None  # (template, page of it) drawn first, as the page's background
 
@@ -333,6 +362,8 @@ class PageWriter:
         ops: list[str] = []
         if page.template is not None:
             ops.append(f"q {self._template(*page.template)} Do Q")
+        if page.background:
+            ops.extend(["q 0 G 0 g", *page.background, "Q"])
         for placement in page.placements:
             name, source_h = self._piece(placement.key)
             ty = (height_mm - placement.y_mm - source_h) * k
@@ -355,8 +386,8 @@ class PageWriter:
         return buffer.getvalue()
 
 
-def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> list[int]:
-    """Join PDFs into one; returns each part's first page index (0-based)."""
+def concatenate(parts: Sequence[bytes | Path], target, pad_to_even: bool = False) -> list[int]:
+    """Join PDFs (bytes, or files, which are read as needed) into one; returns each part's first page index."""
     import pikepdf
 
     out = pikepdf.new()
@@ -365,7 +396,7 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
     try:
         for data in parts:
             starts.append(len(out.pages))
-            part = pikepdf.open(io.BytesIO(data))
+            part = pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data)
             opened.append(part)
             out.pages.extend(part.pages)
             if pad_to_even and len(part.pages) % 2:
@@ -380,5 +411,5 @@ def concatenate(parts: Sequence[bytes], target, pad_to_even: bool = False) -> li
 
 
 __all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "merge", "concatenate",
-           "piece_set_state", "piece_set_from_state",
+           "piece_set_state", "piece_set_from_state", "character_pieces", "text_width", "write_text",
            "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

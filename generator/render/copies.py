@@ -11,9 +11,10 @@ existing Dask cluster (``dask``). Each batch returns PDF bytes; the batches are 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from markupsafe import escape
 
@@ -212,37 +213,46 @@ def render_copies(exam: Exam, engine: Engine, out_dir: Path, options: CopyOption
     elif options.jobs > 1 and len(bounds) > 1:
         results = _in_pool(exam, shared, bounds, options)
     else:
-        results = [render_batch(exam, shared, exam.copies[a:b], options.collate, engine) for a, b in bounds]
+        results = (render_batch(exam, shared, exam.copies[a:b], options.collate, engine) for a, b in bounds)
     paths = [out_dir / BOOKLETS_NAME, out_dir / SHEETS_NAME]
-    concatenate([result.booklets for result in results], paths[0])
-    concatenate([result.sheets for result in results], paths[1])
+    folder = out_dir / COLLATED_DIR
+    with tempfile.TemporaryDirectory(prefix="mockexam-batches-") as scratch:
+        parts: list[list[Path]] = [[], []]
+        for index, result in enumerate(results):  # each batch goes to disk as it arrives: memory stays flat
+            for kind, data in enumerate((result.booklets, result.sheets)):
+                parts[kind].append(Path(scratch) / f"{kind}-{index:06d}.pdf")
+                parts[kind][-1].write_bytes(data)
+            if options.collate:
+                folder.mkdir(exist_ok=True)
+                for name, data in result.collated:
+                    (folder / name).write_bytes(data)
+        concatenate(parts[0], paths[0])
+        concatenate(parts[1], paths[1])
     paths += write_template_layout(exam, shared, out_dir)
     if options.collate:
-        folder = out_dir / COLLATED_DIR
-        folder.mkdir(exist_ok=True)
-        for result in results:
-            for name, data in result.collated:
-                (folder / name).write_bytes(data)
         paths.append(folder)
     return paths
 
 
-def _in_pool(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], options: CopyOptions) -> list[BatchResult]:
+def _in_pool(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]],
+             options: CopyOptions) -> Iterator[BatchResult]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if not hasattr(os, "fork"):  # pragma: no cover - fork shares the exam without pickling it
-        return [render_batch(exam, shared, exam.copies[a:b], options.collate) for a, b in bounds]
+        yield from (render_batch(exam, shared, exam.copies[a:b], options.collate) for a, b in bounds)
+        return
     _FORKED.update(exam=exam, shared=shared, collate=options.collate)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
-            return list(pool.map(_forked_batch, bounds))
+            yield from pool.map(_forked_batch, bounds)
     finally:
         _FORKED.clear()
 
 
-def _on_dask(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], options: CopyOptions) -> list[BatchResult]:
+def _on_dask(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]],
+             options: CopyOptions) -> Iterator[BatchResult]:
     """Send the batches to an existing Dask cluster; the exam and the shared layout travel once."""
     from generator.problems import UserError
 
@@ -259,6 +269,8 @@ def _on_dask(exam: Exam, shared: SharedLayout, bounds: list[tuple[int, int]], op
         shared_future = client.scatter(shared, broadcast=True)
         futures = [client.submit(render_batch, exam_future, shared_future, exam.copies[a:b], options.collate,
                                  pure=False) for a, b in bounds]
-        return client.gather(futures)
+        for future in futures:  # in roster order, each released once written
+            yield future.result()
+            future.release()
     finally:
         client.close()

@@ -11,6 +11,8 @@ from generator.bank.schema import DIFFICULTY_LABELS
 from generator.render.booklet import css_string
 from generator.render.code import PT_PER_MM, code_box
 from generator.render.common import accepted_answers, environment, paper_css, rubric
+from generator.render.compose import concatenate
+from generator.render.key_copies import copy_key_table, render_copy_key
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
@@ -59,34 +61,9 @@ def key_tables(exam: Exam) -> list[dict]:
     return tables
 
 
-COPY_KEY_SPAN = 10  # questions per cell of the per-student key, written in groups of five
-
-
-def copy_keys(exam: Exam) -> dict | None:
-    """수험자별 정답표: per-student MCQ keys (own order), or the form of each student (per form).
-
-    One row per student with one cell per ten questions (``③②④①⑤ ②③①④⑤``): compact enough for a class on
-    a page, and one table cell per ten answers keeps a 1,000-student key fast to lay out.
-    """
-    if not exam.copies:
-        return None
-    numbers = [item.number for item in exam.forms[0].items if item.answer is not None]
-    spans = [numbers[i:i + COPY_KEY_SPAN] for i in range(0, len(numbers), COPY_KEY_SPAN)]
-    rows = []
-    for copy in exam.copies:
-        answers = {item.number: item.answer_label for item in copy.form.items if item.answer is not None}
-        cells = ["".join(answers.get(n, "·") for n in span[:5]) + " " + "".join(answers.get(n, "·") for n in span[5:])
-                 for span in spans]
-        rows.append({"who": copy, "cells": cells})
-    return {
-        "own": any(copy.own_order for copy in exam.copies),
-        "rows": rows,
-        "spans": [f"{span[0]}–{span[-1]}" for span in spans],
-        "triples": [rows[i:i + 3] for i in range(0, len(rows), 3)],
-    }
-
-
-def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
+def key_html(exam: Exam, md: MarkdownRenderer | None = None, copy_pages: int = 0) -> str:
+    """The key's HTML; with named copies it points to the ``copy_pages`` pages of the 수험자별 정답표 that
+    follow it (``key_copies``)."""
     md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM,
                              drawn_math=True)
     bp = exam.blueprint
@@ -96,7 +73,7 @@ def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
         bp=bp,
         header=css_string(f"{bp.title} 정답 및 해설"),
         tables=key_tables(exam),
-        copies=copy_keys(exam),
+        copies=_copies_note(exam, copy_pages),
         first=exam.forms[0],
         entries=key_entries(exam, md),
         item_count=len(exam.forms[0].items),
@@ -104,7 +81,20 @@ def key_html(exam: Exam, md: MarkdownRenderer | None = None) -> str:
     return keep_words(html)
 
 
+def _copies_note(exam: Exam, pages: int) -> dict | None:
+    table = copy_key_table(exam)
+    if table is None:
+        return None
+    return {"title": table.title, "note": table.note, "count": len(exam.copies), "pages": pages}
+
+
 def render_key(exam: Exam, engine: Engine, out_dir: Path) -> Path:
+    """key.pdf: the key and 해설 (WeasyPrint), then for named copies the composed 수험자별 정답표."""
     target = out_dir / "key.pdf"
-    engine.write(key_html(exam), target)
+    copies = render_copy_key(exam, engine)
+    if copies is None:
+        engine.write(key_html(exam), target)
+        return target
+    table, pages = copies
+    concatenate([engine.pdf(key_html(exam, copy_pages=pages))[0], table], target)
     return target

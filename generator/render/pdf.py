@@ -126,11 +126,16 @@ class Engine:
         html = HTML(string=markup, base_url=self.base_url, url_fetcher=self.fetcher)
         return html.render(font_config=self.font_config)
 
-    def write(self, markup: str, target: Path) -> int:
-        """Lay out and write a PDF (formulas of a ``drawn_math`` renderer drawn in); returns the page count."""
+    def pdf(self, markup: str) -> tuple[bytes, int]:
+        """Lay out a PDF (formulas of a ``drawn_math`` renderer drawn in); returns it and its page count."""
         from generator.render.math_pdf import draw_formulas, find_formulas
 
         document = self.document(markup)
         formulas = [find_formulas(page) for page in document.pages]
-        target.write_bytes(draw_formulas(document.write_pdf(), formulas))
-        return len(document.pages)
+        return draw_formulas(document.write_pdf(), formulas), len(document.pages)
+
+    def write(self, markup: str, target: Path) -> int:
+        """Lay out and write a PDF; returns the page count."""
+        data, pages = self.pdf(markup)
+        target.write_bytes(data)
+        return pages

@@ -13,8 +13,6 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from markupsafe import escape
-
 from generator.assemble.exam import Exam, ExamForm
 from generator.atomic import write_text_atomic
 from generator.render import layout_cache
@@ -26,13 +24,15 @@ from generator.render.compose import (
     Box,
     ComposedPage,
     PageWriter,
-    Piece,
     PieceSet,
+    character_pieces,
     lay_out,
     page_anchors,
     piece_set_from_state,
     piece_set_state,
     qr_ops,
+    text_width,
+    write_text,
 )
 from generator.render.pdf import Engine
 from generator.render.sheet_layout import LAYOUT_NAME, layout_document, layout_json, measure_page
@@ -127,7 +127,7 @@ def _lay_out(exam: Exam, engine: Engine, forms: Sequence[ExamForm], shapes: dict
     for form in forms:
         count = len(layout.template(form).hashes)
         texts[FOOT] += [footer_text(form, page, count) for page in range(1, count + 1)]
-    layout.glyphs = lay_out(engine, paper_css("answer_sheet.css"), glyph_pieces(texts))
+    layout.glyphs = lay_out(engine, paper_css("answer_sheet.css"), character_pieces(texts, _CLASSES))
     return layout
 
 
@@ -157,29 +157,6 @@ def form_payload(exam: Exam, form: ExamForm, template: SheetTemplate, page: int,
                  form_slot: str | None = None) -> str:
     return qr_payload(exam.exam_id, form.name if form_slot is None else form_slot, page, template.hashes[page - 1],
                       copy)
-
-
-def glyph_pieces(texts: dict[str, list[str]]) -> list[Piece]:
-    """One piece per distinct character of each family."""
-    pieces = []
-    for family, strings in texts.items():
-        for char in sorted(set("".join(strings)) | {" "}):
-            html = "&#160;" if char == " " else str(escape(char))
-            pieces.append(Piece(f"{family}:{char}", f'<div class="{_CLASSES[family]}">{html}</div>', 20,
-                                shrink=True))
-    return pieces
-
-
-def text_width(glyphs: PieceSet, family: str, text: str) -> float:
-    return sum(glyphs.width(f"{family}:{char}") for char in text) / PX_PER_MM
-
-
-def write_text(page: ComposedPage, glyphs: PieceSet, family: str, text: str, x_mm: float, y_mm: float) -> None:
-    """Place ``text`` character by character, its top-left corner at (x_mm, y_mm)."""
-    for char in text:
-        key = f"{family}:{char}"
-        page.place(key, x_mm, y_mm)
-        x_mm += glyphs.width(key) / PX_PER_MM
 
 
 def sheet_page(layout: SheetLayout, form: ExamForm, page: int, payload: str) -> ComposedPage:
