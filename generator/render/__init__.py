@@ -88,13 +88,11 @@ def _prepare(modules: tuple[str, ...]) -> None:
     """Import the writers and lay out a first document, which loads the fonts."""
     import importlib
 
-    from generator.render.pdf import import_weasyprint
+    from generator.render.pdf import import_weasyprint, warm_up
 
     import_weasyprint()
     for module in modules:
         importlib.import_module(module)
-    from generator.render.pdf import warm_up
-
     warm_up()
 
 
