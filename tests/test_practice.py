@@ -15,9 +15,6 @@ from generator.bank.loader import load_bank
 from generator.render.webpage import render_html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render_bank"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 WIDTHS = [1280, 390]
 MINUTES = 20
 
@@ -64,18 +61,6 @@ def exam(tmp_path_factory) -> Exam:
 def url(exam, tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("practice-html")
     return render_html(exam, out).as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -21,9 +21,6 @@ from generator.preview.state import PreviewState
 from generator.preview.tolerant import TolerantLoader
 from generator.problems import UserError
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 BROKEN_YAML = "---\nid: broken-one\ntype: mcq\nchoices: [a, b\n---\n본문\n"
 
 
@@ -158,18 +155,6 @@ def test_other_host_names_are_refused(server):
 
 
 # --- browser -------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
 def wait_version_after(page, version: int, timeout: float = 10.0) -> float:
     """Seconds until the page shows a newer state than ``version`` (it reloads itself on the pushed event)."""
     return wait_until(page, f"Number(document.body.dataset.version || 0) > {version}", timeout)

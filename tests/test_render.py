@@ -220,28 +220,19 @@ def test_hangul_renders_without_system_fonts(exam, tmp_path):
 
 
 # --- browser (practice mode) -------------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
-def page(rendered):
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        tab = browser.new_page()
-        requests: list[str] = []
-        errors: list[str] = []
-        tab.on("request", lambda r: requests.append(r.url))
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.goto((rendered / "exam.html").as_uri())
-        tab.requests, tab.errors = requests, errors
-        yield tab
-        browser.close()
+def page(rendered, browser):
+    tab = browser.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto((rendered / "exam.html").as_uri())
+    tab.requests, tab.errors = requests, errors
+    yield tab
+    tab.close()
 
 
 def answer_form(page, form, correct: bool, short_variant=lambda a: a) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from conftest import PROJECT
@@ -14,7 +13,6 @@ from generator.bank.answers import answer_matches, normalize_answer
 
 CASES = json.loads((PROJECT / "tests" / "fixtures" / "short_answer_cases.json").read_text(encoding="utf-8"))
 SCRIPT = (PROJECT / "templates" / "short_answer.js").read_text(encoding="utf-8")
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES["normalize"])
@@ -34,17 +32,11 @@ def test_normalizing_twice_changes_nothing(text):
 
 
 @pytest.fixture(scope="module")
-def js_page():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
-        page = browser.new_page()
-        page.set_content(f"<!doctype html><meta charset=utf-8><script>{SCRIPT}</script>")
-        yield page
-        browser.close()
+def js_page(browser):
+    page = browser.new_page()
+    page.set_content(f"<!doctype html><meta charset=utf-8><script>{SCRIPT}</script>")
+    yield page
+    page.close()
 
 
 @pytest.mark.browser
