@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]")
 _TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{")
@@ -26,48 +27,38 @@ def split_math_text(latex: str) -> list[MathPart]:
     if not _HANGUL.search(latex):
         return [MathPart(latex)]
     parts: list[MathPart] = []
-    depth, start, index = 0, 0, 0
-    while index < len(latex):
-        char = latex[index]
-        if char == "\\" and depth == 0:
-            match = _TEXT_COMMAND.match(latex, index)
-            if match:
-                end = _closing_brace(latex, match.end())
-                if end is not None and _HANGUL.search(latex[match.end():end]):
-                    _add_math(parts, latex[start:index])
-                    _add_text(parts, latex[match.end():end])
-                    start = index = end + 1
-                    continue
-            index += 2  # skip the escaped character (\{, \\, …) or the command's first letter
+    start = resume = 0
+    for index, char, depth in _characters(latex, 0, 0):
+        if index < resume or char != "\\" or depth:
             continue
-        if char == "\\":
-            index += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        index += 1
+        match = _TEXT_COMMAND.match(latex, index)
+        if match:
+            end = _closing_brace(latex, match.end())
+            if end is not None and _HANGUL.search(latex[match.end():end]):
+                _add_math(parts, latex[start:index])
+                _add_text(parts, latex[match.end():end])
+                start = resume = end + 1
     _add_math(parts, latex[start:])
     return parts or [MathPart(latex)]
 
 
-def _closing_brace(latex: str, start: int) -> int | None:
-    depth = 1
+def _characters(latex: str, start: int, depth: int) -> Iterator[tuple[int, str, int]]:
+    """(index, character, brace depth after it) from ``start``; an escape (``\\{``, ``\\\\``, a command's first
+    letter) is one step, reported at its backslash. Depth never drops below zero."""
     index = start
     while index < len(latex):
         char = latex[index]
-        if char == "\\":
-            index += 2
-            continue
         if char == "{":
             depth += 1
         elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
+            depth = max(0, depth - 1)
+        yield index, char, depth
+        index += 2 if char == "\\" else 1
+
+
+def _closing_brace(latex: str, start: int) -> int | None:
+    """The index of the brace closing a group opened just before ``start``."""
+    return next((index for index, char, depth in _characters(latex, start, 1) if char == "}" and depth == 0), None)
 
 
 def _add_math(parts: list[MathPart], source: str) -> None:
