@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from generator.render.compose import PX_PER_MM, Piece, PieceSet
+from generator.render.compose import PX_PER_MM, Piece, PieceSet, run_width, side_by_side
 from generator.render.text import keep_words
 
 PER_CHARACTER = re.compile(r"[0-9가-힣 .,/%()·:+\-]*")
@@ -59,20 +59,6 @@ class Pieces:
             html = str(escape(text)).replace(" ", "&#160;")
             self.add(f"{style.open}{html}{style.close}", RUN_WIDTH, shrink=True, key=key)
         return key
-
-
-def run_width(laid: PieceSet, keys: list[str]) -> float:
-    """Width of pieces set side by side (mm)."""
-    return sum(laid.width(key) for key in keys) / PX_PER_MM
-
-
-def side_by_side(laid: PieceSet, keys: list[str], x: float) -> list[tuple[str, float]]:
-    """Each piece's left edge (mm) when set side by side from ``x``."""
-    placed = []
-    for key in keys:
-        placed.append((key, x))
-        x += laid.width(key) / PX_PER_MM
-    return placed
 
 
 def flow(laid: PieceSet, words: list[list[str]], space: str, width: float) -> list[list[tuple[str, float]]]:

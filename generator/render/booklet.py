@@ -27,7 +27,17 @@ from generator.render.common import (
     general_instructions,
     read_template_file,
 )
-from generator.render.compose import ComposedPage, PageWriter, Piece, PieceSet, lay_out, line_ops
+from generator.render.compose import (
+    ComposedPage,
+    PageWriter,
+    Piece,
+    PieceSet,
+    character_keys,
+    lay_out,
+    line_ops,
+    side_by_side,
+    text_width,
+)
 from generator.render.markdown import MarkdownRenderer
 from generator.render.paginate import Block, Column, paginate
 from generator.render.paginate import pages as group_pages
@@ -371,19 +381,13 @@ def compose_form(form: ExamForm, book: BookletPieces, pieces: PieceSet, furnitur
 
 def numeral(pieces: PieceSet, family: str, text: str, x_mm: float, y_mm: float) -> list[tuple[str, float, float]]:
     """Placements that write ``text`` (digits, '.', '/') from single-character pieces, left to right."""
-    parts = []
-    for char in text:
-        key = f"{family}:{char}"
-        parts.append((key, x_mm, y_mm))
-        x_mm += pieces.width(key) / PX_PER_MM
-    return parts
+    return [(key, left, y_mm) for key, left in side_by_side(pieces, character_keys(family, text), x_mm)]
 
 
 def _place_footer(page: ComposedPage, pieces: PieceSet, furniture: Furniture, number: int, total: int,
                   geometry: Geometry) -> None:
     """``n / N`` centred under the page, the form label at the right."""
-    keys = [f"fn:{char}" for char in str(number)] + ["fn:/"] + [f"fn:{char}" for char in str(total)]
-    width = sum(pieces.width(key) for key in keys) / PX_PER_MM
+    width = text_width(pieces, "fn", f"{number}/{total}")
     bottom = geometry.page_h - geometry.bottom + 9
     for key, dx, dy in numeral(pieces, "fn", f"{number}/{total}", geometry.side + (geometry.content_w - width) / 2, 0):
         page.place(key, dx, bottom - pieces.height(key) / PX_PER_MM + dy)

@@ -115,17 +115,34 @@ def character_pieces(texts: Mapping[str, Iterable[str]], classes: Mapping[str, s
     return pieces
 
 
+def run_width(pieces: PieceSet, keys: Sequence[str]) -> float:
+    """Width (mm) of pieces set side by side."""
+    return sum(pieces.width(key) for key in keys) / PX_PER_MM
+
+
+def side_by_side(pieces: PieceSet, keys: Sequence[str], x_mm: float) -> list[tuple[str, float]]:
+    """Each piece's left edge (mm) when set side by side from ``x_mm``."""
+    placed = []
+    for key in keys:
+        placed.append((key, x_mm))
+        x_mm += pieces.width(key) / PX_PER_MM
+    return placed
+
+
+def character_keys(family: str, text: str) -> list[str]:
+    """The keys of ``character_pieces`` that spell ``text``."""
+    return [f"{family}:{char}" for char in text]
+
+
 def text_width(pieces: PieceSet, family: str, text: str) -> float:
     """Width in mm of ``text`` set from ``family``'s character pieces."""
-    return sum(pieces.width(f"{family}:{char}") for char in text) / PX_PER_MM
+    return run_width(pieces, character_keys(family, text))
 
 
 def write_text(page: ComposedPage, pieces: PieceSet, family: str, text: str, x_mm: float, y_mm: float) -> None:
     """Place ``text`` character by character, its top-left corner at (x_mm, y_mm)."""
-    for char in text:
-        key = f"{family}:{char}"
-        page.place(key, x_mm, y_mm)
-        x_mm += pieces.width(key) / PX_PER_MM
+    for key, left in side_by_side(pieces, character_keys(family, text), x_mm):
+        page.place(key, left, y_mm)
 
 
 def piece_set_state(pieces: PieceSet) -> dict:
@@ -411,5 +428,6 @@ def concatenate(parts: Sequence[bytes | Path], target, pad_to_even: bool = False
 
 
 __all__ = ["Piece", "PieceSet", "Placement", "ComposedPage", "PageWriter", "lay_out", "merge", "concatenate",
-           "piece_set_state", "piece_set_from_state", "character_pieces", "text_width", "write_text",
+           "piece_set_state", "piece_set_from_state", "character_pieces", "character_keys", "run_width", "side_by_side", "text_width",
+           "write_text",
            "qr_ops", "line_ops", "rect_ops", "circle_ops", "page_anchors", "PX_PER_MM", "PT_PER_MM", "A4"]

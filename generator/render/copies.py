@@ -27,9 +27,11 @@ from generator.render.compose import (
     PageWriter,
     Piece,
     PieceSet,
+    character_keys,
     circle_ops,
     concatenate,
     lay_out,
+    side_by_side,
 )
 from generator.render.pdf import Engine
 from generator.render.sheet_compose import (
@@ -134,12 +136,9 @@ def _write_in(page: ComposedPage, names: PieceSet, key: str, box: Box | None, le
 
 
 def _write_digits(page: ComposedPage, names: PieceSet, digits: str, box: Box) -> None:
-    x = box.x / PX_PER_MM + 2
-    for digit in digits:
-        key = f"sdigit:{digit}"
-        height = names.height(key) / PX_PER_MM
-        page.place(key, x, (box.y + box.height / 2) / PX_PER_MM - height / 2)
-        x += names.width(key) / PX_PER_MM
+    middle = (box.y + box.height / 2) / PX_PER_MM
+    for key, x in side_by_side(names, character_keys("sdigit", digits), box.x / PX_PER_MM + 2):
+        page.place(key, x, middle - names.height(key) / PX_PER_MM / 2)
 
 
 @dataclass
