@@ -12,7 +12,7 @@ from generator.render.booklet import css_string
 from generator.render.code import PT_PER_MM, code_box
 from generator.render.common import accepted_answers, environment, paper_css, rubric
 from generator.render.compose import concatenate
-from generator.render.key_copies import copy_key_table, render_copy_key
+from generator.render.key_copies import Table, copy_key_table, render_copy_key
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pdf import Engine
 from generator.render.text import keep_words
@@ -61,19 +61,23 @@ def key_tables(exam: Exam) -> list[dict]:
     return tables
 
 
-def key_html(exam: Exam, md: MarkdownRenderer | None = None, copy_pages: int = 0) -> str:
-    """The key's HTML; with named copies it points to the ``copy_pages`` pages of the 수험자별 정답표 that
-    follow it (``key_copies``)."""
+def key_html(exam: Exam, md: MarkdownRenderer | None = None, copies: tuple[Table, int] | None = None) -> str:
+    """The key's HTML; with named copies (their 수험자별 정답표 and its page count) it says where that table
+    follows (``key_copies``)."""
     md = md or MarkdownRenderer(exam.bank.root, inline_svg=False, code_box=KEY_CODE, width_em=KEY_WIDTH_EM,
                              drawn_math=True)
     bp = exam.blueprint
+    note = None
+    if copies is not None:
+        table, pages = copies
+        note = {"title": table.title, "note": table.note, "count": len(exam.copies), "pages": pages}
     html = environment().get_template("key.html.j2").render(
         css=paper_css("key.css"),
         exam=exam,
         bp=bp,
         header=css_string(f"{bp.title} 정답 및 해설"),
         tables=key_tables(exam),
-        copies=_copies_note(exam, copy_pages),
+        copies=note,
         first=exam.forms[0],
         entries=key_entries(exam, md),
         item_count=len(exam.forms[0].items),
@@ -81,20 +85,13 @@ def key_html(exam: Exam, md: MarkdownRenderer | None = None, copy_pages: int = 0
     return keep_words(html)
 
 
-def _copies_note(exam: Exam, pages: int) -> dict | None:
-    table = copy_key_table(exam)
-    if table is None:
-        return None
-    return {"title": table.title, "note": table.note, "count": len(exam.copies), "pages": pages}
-
-
 def render_key(exam: Exam, engine: Engine, out_dir: Path) -> Path:
     """key.pdf: the key and 해설 (WeasyPrint), then for named copies the composed 수험자별 정답표."""
     target = out_dir / "key.pdf"
-    copies = render_copy_key(exam, engine)
-    if copies is None:
+    table = copy_key_table(exam)
+    if table is None:
         engine.write(key_html(exam), target)
         return target
-    table, pages = copies
-    concatenate([engine.pdf(key_html(exam, copy_pages=pages))[0], table], target)
+    pdf, pages = render_copy_key(table, engine)
+    concatenate([engine.pdf(key_html(exam, copies=(table, pages)))[0], pdf], target)
     return target

@@ -138,11 +138,8 @@ def _grid(page: ComposedPage, columns: Sequence[tuple[str, float]], top: float, 
         y += 5 * ROW_MM
 
 
-def render_copy_key(exam: Exam, engine: Engine) -> tuple[bytes, int] | None:
-    """The 수험자별 정답표 pages as PDF bytes and their count (None without named copies)."""
-    table = copy_key_table(exam)
-    if table is None:
-        return None
+def render_copy_key(table: Table, engine: Engine) -> tuple[bytes, int]:
+    """The table's pages as PDF bytes, and their count."""
     texts = {CELL: ["".join({c for row in table.rows for cell in row for c in cell}), "…"],
              HEAD: [name for name, _ in table.columns], TITLE: [table.title], NOTE: [table.note],
              FOOT: [f"정답 및 해설 · {table.title} 0123456789/"]}
