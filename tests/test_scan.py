@@ -324,31 +324,24 @@ def test_pages_with_a_copy_number_join_by_it_in_any_order(tmp_path):
 
 
 @pytest.mark.browser
-def test_review_page_writes_the_overrides_the_teacher_types(exam, tmp_path):
+def test_review_page_writes_the_overrides_the_teacher_types(exam, tmp_path, browser):
     """In Chromium: the decisions typed into review.html become overrides.csv lines, kept ones included."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
     images, _ = sheets(exam, 1, sim.Degrade(dpi=DPI), {"check": 1.0}, seed=3)
     sim.write_pdf(images, tmp_path / "s.pdf", DPI)
     (exam / "scans").mkdir()
     (exam / "scans" / "overrides.csv").write_text("scan,field,question,value\nabc123,page,,ignore\n",
                                                   encoding="utf-8")
     scan(exam, [tmp_path / "s.pdf"])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
-        tab = browser.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.goto((exam / "scans" / "review.html").as_uri())
-        box = tab.locator('input.v[data-field="answer"]').first
-        key, scan_id = box.get_attribute("data-key"), box.get_attribute("data-scan")
-        box.fill("4")
-        lines = tab.input_value("#csv").splitlines()
-        assert lines[0] == "scan,field,question,value"
-        assert "abc123,page,,ignore" in lines and f"{scan_id},answer,{key},4" in lines
-        assert tab.locator(".item.mark img").count() == tab.locator(".item.mark").count() > 0
-        assert not errors
-        browser.close()
+    tab = browser.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto((exam / "scans" / "review.html").as_uri())
+    box = tab.locator('input.v[data-field="answer"]').first
+    key, scan_id = box.get_attribute("data-key"), box.get_attribute("data-scan")
+    box.fill("4")
+    lines = tab.input_value("#csv").splitlines()
+    assert lines[0] == "scan,field,question,value"
+    assert "abc123,page,,ignore" in lines and f"{scan_id},answer,{key},4" in lines
+    assert tab.locator(".item.mark img").count() == tab.locator(".item.mark").count() > 0
+    assert not errors
+    tab.close()
